@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make dev`: tools, local stack (fixed ports), then every function served by
+# `cargo lambda watch` with the workspace router table at
+# http://localhost:${API_PORT:-9000}/api/v1/... . Ctrl-C stops the API and the stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+STACK_STAGE=dev scripts/stack.sh start dev
+trap 'scripts/stack.sh stop dev' EXIT
+set -a; . .local/dev/env; set +a
+port=${API_PORT:-9000}
+cat <<INFO
+
+  AvaOne API (dev)      http://localhost:$port/api/v1/health
+  MongoDB (SecantusDB)  $LOCAL_MONGODB_URI      data: .local/dev/mongo
+  AWS (moto)            $AWS_ENDPOINT_URL       sent mail: $AWS_ENDPOINT_URL/moto-api/data.json
+  Function env          .local/dev/env
+  Logs                  .local/dev/mongo.log, .local/dev/moto.log
+  Stack pids            .local/dev/pids
+
+INFO
+PATH=$PWD/.venv/bin:$PATH cargo lambda watch --env-file .local/dev/env --invoke-address 127.0.0.1 --invoke-port "$port"

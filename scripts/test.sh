@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make test`: an ephemeral local stack on free ports, every workspace test
+# against it, then `sam validate --lint`. The stack is stopped by pid on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+name=test-$$
+trap 'scripts/stack.sh stop "$name" >/dev/null; rm -rf ".local/$name"' EXIT
+STACK_STAGE=test scripts/stack.sh start "$name" free
+set -a; . ".local/$name/env"; set +a
+export SAM_CLI_TELEMETRY=0
+cargo test --workspace --locked
+.venv/bin/sam validate --lint --template template.yaml

@@ -1,0 +1,377 @@
+//! Configuration: non-secret settings from environment variables (set by
+//! template.yaml, or by `.local/<name>/env` locally) and one Secrets Manager JSON
+//! secret fetched on first use and cached with a TTL.
+//!
+//! Reading the environment does no I/O, so it happens at init; the secret is
+//! fetched on the first invocation that needs it, never at init.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use serde_json::{Map, Value};
+use tokio::{sync::Mutex, time::Instant};
+
+use crate::{App, http::ApiError, stores::Dependency};
+
+/// A required setting is absent or malformed. The message always names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("required setting {0} is not set")]
+    Missing(&'static str),
+    #[error("setting {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("required key `{0}` is missing from the configuration secret")]
+    MissingSecretKey(String),
+}
+
+/// Deployment stage. Dev-only routes refuse to run unless this is `Dev`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Dev => "dev",
+            Stage::Test => "test",
+            Stage::Prod => "prod",
+        }
+    }
+}
+
+/// MongoDB deployments the suite talks to. Each may live on its own cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cluster {
+    /// `avaone_main`: organizations, super admin, website content.
+    Main,
+    /// `org_<accountId>`: one database per organization.
+    Orgs,
+    Billing,
+    Crm,
+    Pingora,
+}
+
+impl Cluster {
+    pub const ALL: [Cluster; 5] = [
+        Cluster::Main,
+        Cluster::Orgs,
+        Cluster::Billing,
+        Cluster::Crm,
+        Cluster::Pingora,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cluster::Main => "main",
+            Cluster::Orgs => "orgs",
+            Cluster::Billing => "billing",
+            Cluster::Crm => "crm",
+            Cluster::Pingora => "pingora",
+        }
+    }
+
+    /// Environment variable that overrides this cluster's URI.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Cluster::Main => "MONGODB_URI_MAIN",
+            Cluster::Orgs => "MONGODB_URI_ORGS",
+            Cluster::Billing => "MONGODB_URI_BILLING",
+            Cluster::Crm => "MONGODB_URI_CRM",
+            Cluster::Pingora => "MONGODB_URI_PINGORA",
+        }
+    }
+}
+
+/// Every setting a function reads, parsed once at init.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `STAGE` (required): dev | test | prod.
+    pub stage: Stage,
+    /// `AWS_LAMBDA_FUNCTION_NAME`, or the binary name locally.
+    pub function_name: String,
+    /// `TABLE_NAME`: the single DynamoDB table (pk/sk, `expiresAt` TTL).
+    pub table_name: Option<String>,
+    /// `BUCKET_NAME`: the private S3 bucket.
+    pub bucket_name: Option<String>,
+    /// `SECRET_ID`: name or ARN of the JSON configuration secret.
+    pub secret_id: Option<String>,
+    /// `SENDER_EMAIL`: the verified SES identity mail is sent from.
+    pub sender_email: Option<String>,
+    /// `ALLOWED_ORIGINS`: comma-separated CORS allow-list.
+    pub allowed_origins: Vec<String>,
+    /// `SECRET_TTL_SECONDS` (default 300): how long the secret is cached.
+    pub secret_ttl: Duration,
+    /// `DEPENDENCY_TIMEOUT_MS` (default 2500): bound on any one dependency call,
+    /// well under API Gateway's 30 s so a dead store gives a 503, not a hang.
+    pub dependency_timeout: Duration,
+    /// `MONGODB_URI` and the per-cluster `MONGODB_URI_<CLUSTER>` overrides.
+    /// When none applies the secret's `mongodbUri` is used.
+    pub mongodb_uri: Option<String>,
+    pub mongodb_cluster_uris: HashMap<Cluster, String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let stage = match get("STAGE").as_deref() {
+            Some("dev") => Stage::Dev,
+            Some("test") => Stage::Test,
+            Some("prod") => Stage::Prod,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "STAGE",
+                    reason: format!("expected dev, test or prod, got `{other}`"),
+                });
+            }
+            None => return Err(ConfigError::Missing("STAGE")),
+        };
+        let millis =
+            |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+                match get(name) {
+                    None => Ok(Duration::from_millis(default)),
+                    Some(v) => v.parse::<u64>().map(Duration::from_millis).map_err(|_| {
+                        ConfigError::Invalid {
+                            name,
+                            reason: format!("expected a whole number, got `{v}`"),
+                        }
+                    }),
+                }
+            };
+        let secret_ttl_ms = match get("SECRET_TTL_SECONDS") {
+            None => 300_000,
+            Some(v) => v
+                .parse::<u64>()
+                .map(|s| s * 1000)
+                .map_err(|_| ConfigError::Invalid {
+                    name: "SECRET_TTL_SECONDS",
+                    reason: format!("expected a whole number of seconds, got `{v}`"),
+                })?,
+        };
+        Ok(Config {
+            stage,
+            function_name: get("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| {
+                std::env::args()
+                    .next()
+                    .and_then(|a| a.rsplit('/').next().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            table_name: get("TABLE_NAME"),
+            bucket_name: get("BUCKET_NAME"),
+            secret_id: get("SECRET_ID"),
+            sender_email: get("SENDER_EMAIL"),
+            allowed_origins: get("ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            secret_ttl: Duration::from_millis(secret_ttl_ms),
+            dependency_timeout: millis("DEPENDENCY_TIMEOUT_MS", 2500)?,
+            mongodb_uri: get("MONGODB_URI"),
+            mongodb_cluster_uris: Cluster::ALL
+                .iter()
+                .filter_map(|c| get(c.env_var()).map(|uri| (*c, uri)))
+                .collect(),
+        })
+    }
+
+    pub fn table_name(&self) -> Result<&str, ConfigError> {
+        self.table_name
+            .as_deref()
+            .ok_or(ConfigError::Missing("TABLE_NAME"))
+    }
+
+    pub fn bucket_name(&self) -> Result<&str, ConfigError> {
+        self.bucket_name
+            .as_deref()
+            .ok_or(ConfigError::Missing("BUCKET_NAME"))
+    }
+
+    pub fn secret_id(&self) -> Result<&str, ConfigError> {
+        self.secret_id
+            .as_deref()
+            .ok_or(ConfigError::Missing("SECRET_ID"))
+    }
+
+    pub fn sender_email(&self) -> Result<&str, ConfigError> {
+        self.sender_email
+            .as_deref()
+            .ok_or(ConfigError::Missing("SENDER_EMAIL"))
+    }
+}
+
+/// The decoded configuration secret. `Debug` never prints values.
+#[derive(Clone)]
+pub struct Secret(Map<String, Value>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Secret {
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(Secret(map)),
+            _ => Err(ConfigError::Invalid {
+                name: "SECRET_ID",
+                reason: "the secret's value is not a JSON object".into(),
+            }),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
+    /// A non-empty string value, if present.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn require_str(&self, key: &str) -> Result<&str, ConfigError> {
+        self.str(key)
+            .ok_or_else(|| ConfigError::MissingSecretKey(key.to_owned()))
+    }
+
+    /// Which keys are present (for debug routes: presence, never values).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+}
+
+/// Cache of the configuration secret. Concurrent first uses wait for one fetch.
+#[derive(Default)]
+pub(crate) struct SecretCache {
+    slot: Mutex<Option<(Instant, Arc<Secret>)>>,
+}
+
+impl App {
+    /// The configuration secret, fetched on first use and refreshed after
+    /// `SECRET_TTL_SECONDS`. If a refresh fails the error is returned (callers
+    /// see 503) rather than serving a value older than the TTL promises.
+    pub async fn secret(&self) -> Result<Arc<Secret>, ApiError> {
+        let mut slot = self.secret_cache.slot.lock().await;
+        if let Some((fetched, secret)) = slot.as_ref()
+            && fetched.elapsed() < self.config.secret_ttl
+        {
+            return Ok(secret.clone());
+        }
+        let secret_id = self.config.secret_id()?;
+        let client = self.secrets_manager().await;
+        let call = client.get_secret_value().secret_id(secret_id).send();
+        let output = tokio::time::timeout(self.config.dependency_timeout, call)
+            .await
+            .map_err(|_| ApiError::dependency(Dependency::Secrets, "timed out"))?
+            .map_err(|e| ApiError::dependency(Dependency::Secrets, e))?;
+        let text = output.secret_string().ok_or_else(|| {
+            ApiError::from(ConfigError::Invalid {
+                name: "SECRET_ID",
+                reason: "the secret has no string value".into(),
+            })
+        })?;
+        let secret = Arc::new(Secret::from_json(text)?);
+        *slot = Some((Instant::now(), secret.clone()));
+        Ok(secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn missing_stage_is_named() {
+        let err = config(&[]).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("STAGE"));
+        assert!(err.to_string().contains("STAGE"));
+    }
+
+    #[test]
+    fn invalid_values_name_the_setting() {
+        let err = config(&[("STAGE", "staging")]).unwrap_err();
+        assert!(err.to_string().contains("STAGE"), "{err}");
+        let err = config(&[("STAGE", "dev"), ("DEPENDENCY_TIMEOUT_MS", "soon")]).unwrap_err();
+        assert!(err.to_string().contains("DEPENDENCY_TIMEOUT_MS"), "{err}");
+    }
+
+    #[test]
+    fn optional_settings_name_themselves_when_required() {
+        let cfg = config(&[("STAGE", "prod")]).unwrap();
+        assert_eq!(
+            cfg.table_name().unwrap_err().to_string(),
+            "required setting TABLE_NAME is not set"
+        );
+        assert!(
+            cfg.bucket_name()
+                .unwrap_err()
+                .to_string()
+                .contains("BUCKET_NAME")
+        );
+        assert!(
+            cfg.secret_id()
+                .unwrap_err()
+                .to_string()
+                .contains("SECRET_ID")
+        );
+    }
+
+    #[test]
+    fn parses_lists_overrides_and_defaults() {
+        let cfg = config(&[
+            ("STAGE", "dev"),
+            ("ALLOWED_ORIGINS", "https://a.example, https://b.example,"),
+            ("MONGODB_URI_CRM", "mongodb://crm:27017"),
+        ])
+        .unwrap();
+        assert_eq!(cfg.stage, Stage::Dev);
+        assert_eq!(
+            cfg.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(
+            cfg.mongodb_cluster_uris.get(&Cluster::Crm).unwrap(),
+            "mongodb://crm:27017"
+        );
+        assert_eq!(cfg.dependency_timeout, Duration::from_millis(2500));
+        assert_eq!(cfg.secret_ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn secret_debug_hides_values() {
+        let secret = Secret::from_json(r#"{"mongodbUri":"mongodb://user:hunter2@db"}"#).unwrap();
+        let shown = format!("{secret:?}");
+        assert!(
+            shown.contains("mongodbUri") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(Secret::from_json("[1]").is_err());
+    }
+}

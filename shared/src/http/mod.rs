@@ -1,0 +1,15 @@
+//! The HTTP contract every function shares (DESIGN.md §4): the envelope, the
+//! one error type, JSON body parsing with field-level validation, the
+//! principal extractor, and [`serve`], which runs a handler under all of it.
+
+mod body;
+mod error;
+mod principal;
+mod serve;
+
+pub use body::{DEFAULT_BODY_LIMIT, Validate, Violations, parse_json, parse_json_with_limit};
+pub use error::{ApiError, ErrorCode, FieldError};
+pub use principal::{Principal, Role, TokenVerifier, principal};
+pub use serve::{Reply, dispatch, request_id, serve};
+
+pub use lambda_http::{Body, Request, RequestExt, Response};

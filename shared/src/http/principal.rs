@@ -1,0 +1,268 @@
+//! Who is calling. On AWS the Lambda authorizer has already verified the token
+//! and put `{userId, role, organizationId, permissions}` in the request
+//! context; functions read it from there. When the event has no authorizer
+//! context (`cargo lambda watch`, direct invokes), the same extractor verifies
+//! the bearer token itself with the [`TokenVerifier`], so behaviour is the same
+//! locally and deployed. The authorizer authenticates; handlers authorize.
+
+use std::future::Future;
+
+use lambda_http::{Request, RequestExt, http::header::AUTHORIZATION, request::RequestContext};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SuperAdmin,
+    /// Organization roles, from the seed's `OrganizationUser.role`.
+    Admin,
+    User,
+    Employee,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "super_admin" => Some(Role::SuperAdmin),
+            "admin" => Some(Role::Admin),
+            "user" => Some(Role::User),
+            "employee" => Some(Role::Employee),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SuperAdmin => "super_admin",
+            Role::Admin => "admin",
+            Role::User => "user",
+            Role::Employee => "employee",
+        }
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Principal {
+    pub user_id: String,
+    pub role: Role,
+    /// The organization the principal belongs to; `None` for the super admin.
+    pub organization_id: Option<String>,
+    pub permissions: Vec<String>,
+}
+
+impl Principal {
+    pub fn is_super_admin(&self) -> bool {
+        self.role == Role::SuperAdmin
+    }
+}
+
+/// Verifies a bearer token when no authorizer ran (the identity crate provides
+/// the JWT implementation; verification rules are the authorizer's).
+pub trait TokenVerifier: Sync {
+    fn verify(&self, token: &str) -> impl Future<Output = Result<Principal, ApiError>> + Send;
+}
+
+/// The principal of a request: the authorizer context if present, else the
+/// bearer token verified by `verifier`.
+pub async fn principal<V: TokenVerifier>(
+    req: &Request,
+    verifier: &V,
+) -> Result<Principal, ApiError> {
+    if let Some(principal) = from_authorizer_context(req)? {
+        return Ok(principal);
+    }
+    let token = bearer_token(req)?;
+    verifier.verify(token).await
+}
+
+fn bearer_token(req: &Request) -> Result<&str, ApiError> {
+    let header = req.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthenticated("An Authorization header with a Bearer token is required.")
+    })?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::unauthenticated("The Authorization header is not valid text."))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(ApiError::unauthenticated(
+            "The Authorization header must be `Bearer <access token>`.",
+        )),
+    }
+}
+
+/// Reads the Lambda authorizer's context. `Ok(None)` when there is none.
+/// A context that is present but malformed is our fault (the authorizer wrote
+/// it), so it is a 500, never a silent anonymous request.
+fn from_authorizer_context(req: &Request) -> Result<Option<Principal>, ApiError> {
+    let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
+        return Ok(None);
+    };
+    let Some(fields) = ctx
+        .authorizer
+        .as_ref()
+        .map(|a| &a.fields)
+        .filter(|f| !f.is_empty())
+    else {
+        return Ok(None);
+    };
+    let text = |key: &str| {
+        fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let user_id =
+        text("userId").ok_or_else(|| ApiError::internal("authorizer context lacks userId"))?;
+    let role = text("role")
+        .and_then(Role::parse)
+        .ok_or_else(|| ApiError::internal("authorizer context has no valid role"))?;
+    // API Gateway context values may arrive as a JSON array or, when an
+    // authorizer flattens them, as a comma-separated string.
+    let permissions = match fields.get("permissions") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Some(Principal {
+        user_id: user_id.to_owned(),
+        role,
+        organization_id: text("organizationId").map(str::to_owned),
+        permissions,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::ErrorCode;
+
+    /// Accepts exactly one token; stands in for the JWT verifier so these
+    /// tests exercise the extractor's dispatch, not cryptography.
+    struct OneToken;
+
+    impl TokenVerifier for OneToken {
+        async fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+            if token == "good-token" {
+                Ok(Principal {
+                    user_id: "u-from-token".into(),
+                    role: Role::User,
+                    organization_id: Some("acme".into()),
+                    permissions: vec![],
+                })
+            } else {
+                Err(ApiError::unauthenticated("The access token is invalid."))
+            }
+        }
+    }
+
+    fn event(authorizer: Option<Value>, authorization: Option<&str>) -> Request {
+        let mut ctx = serde_json::json!({
+            "accountId": "123456789012", "apiId": "api", "domainName": "x", "domainPrefix": "x",
+            "http": {"method": "GET", "path": "/api/v1/users/team-members", "protocol": "HTTP/1.1",
+                     "sourceIp": "203.0.113.9", "userAgent": "test"},
+            "requestId": "req-1", "routeKey": "GET /api/v1/users/team-members", "stage": "$default",
+            "time": "26/Nov/2026:10:00:00 +0000", "timeEpoch": 1795687200000i64
+        });
+        if let Some(a) = authorizer {
+            ctx["authorizer"] = serde_json::json!({ "lambda": a });
+        }
+        let mut headers = serde_json::json!({"accept": "application/json"});
+        if let Some(h) = authorization {
+            headers["authorization"] = Value::String(h.into());
+        }
+        let ev = serde_json::json!({
+            "version": "2.0", "routeKey": "GET /api/v1/users/team-members",
+            "rawPath": "/api/v1/users/team-members", "rawQueryString": "",
+            "headers": headers, "requestContext": ctx, "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&ev.to_string()).unwrap()
+    }
+
+    async fn extract(req: &Request) -> Result<Principal, ApiError> {
+        principal(req, &OneToken).await
+    }
+
+    #[tokio::test]
+    async fn reads_the_authorizer_context() {
+        let req = event(
+            Some(
+                serde_json::json!({"userId": "u1", "role": "admin", "organizationId": "acme",
+                                    "permissions": ["users:read", "users:write"]}),
+            ),
+            // The context wins: the function never re-verifies what the authorizer did.
+            Some("Bearer not-checked"),
+        );
+        let p = extract(&req).await.unwrap();
+        assert_eq!(p.user_id, "u1");
+        assert_eq!(p.role, Role::Admin);
+        assert_eq!(p.organization_id.as_deref(), Some("acme"));
+        assert_eq!(p.permissions, ["users:read", "users:write"]);
+    }
+
+    #[tokio::test]
+    async fn reads_flattened_permissions_and_super_admin_without_org() {
+        let req = event(
+            Some(
+                serde_json::json!({"userId": "root", "role": "super_admin", "organizationId": "",
+                                    "permissions": "orgs:*, cms:*"}),
+            ),
+            None,
+        );
+        let p = extract(&req).await.unwrap();
+        assert!(p.is_super_admin());
+        assert_eq!(p.organization_id, None);
+        assert_eq!(p.permissions, ["orgs:*", "cms:*"]);
+    }
+
+    #[tokio::test]
+    async fn malformed_context_is_an_internal_error_not_anonymous() {
+        let req = event(
+            Some(serde_json::json!({"userId": "u1", "role": "owner"})),
+            None,
+        );
+        let err = extract(&req).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Internal);
+    }
+
+    #[tokio::test]
+    async fn without_context_the_bearer_token_is_verified() {
+        let p = extract(&event(None, Some("Bearer good-token")))
+            .await
+            .unwrap();
+        assert_eq!(p.user_id, "u-from-token");
+        let p = extract(&event(None, Some("bearer good-token")))
+            .await
+            .unwrap();
+        assert_eq!(p.role, Role::User);
+
+        for header in [
+            None,
+            Some("Bearer bad-token"),
+            Some("Basic dXNlcjpwYXNz"),
+            Some("Bearer "),
+            Some("good-token"),
+        ] {
+            let err = extract(&event(None, header)).await.unwrap_err();
+            assert_eq!(err.status().as_u16(), 401, "{header:?}");
+            assert_eq!(err.code(), ErrorCode::Unauthenticated);
+        }
+    }
+}

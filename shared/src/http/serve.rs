@@ -1,0 +1,312 @@
+//! Running a handler: request id, per-request log span with the cold-start
+//! flag, rendering `Result<Reply, ApiError>` into the envelope, EMF metrics.
+
+use std::{
+    future::Future,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Instant,
+};
+
+use lambda_http::{
+    Body, Request, RequestExt, Response,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+    request::RequestContext,
+    service_fn,
+};
+use serde::Serialize;
+use serde_json::Value;
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use tracing::Instrument;
+
+use super::error::{ApiError, FieldError};
+use crate::telemetry;
+
+/// A successful response: status plus the envelope's `data`.
+#[derive(Debug)]
+pub struct Reply {
+    status: StatusCode,
+    data: Value,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Reply {
+    pub fn with_status(status: StatusCode, data: impl Serialize) -> Result<Self, ApiError> {
+        let data = serde_json::to_value(data).map_err(ApiError::internal)?;
+        Ok(Reply {
+            status,
+            data,
+            headers: Vec::new(),
+        })
+    }
+
+    /// 200 with `data`.
+    pub fn ok(data: impl Serialize) -> Result<Self, ApiError> {
+        Self::with_status(StatusCode::OK, data)
+    }
+
+    pub fn created(data: impl Serialize) -> Result<Self, ApiError> {
+        Self::with_status(StatusCode::CREATED, data)
+    }
+
+    pub fn accepted(data: impl Serialize) -> Result<Self, ApiError> {
+        Self::with_status(StatusCode::ACCEPTED, data)
+    }
+
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+}
+
+/// The envelope, exactly the seed's `ServiceResponse` plus `code`,
+/// `requestId` and, for validation errors, the field list in `details`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a> {
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'static str>,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    details: &'a [FieldError],
+    timestamp: String,
+    service: &'a str,
+    request_id: &'a str,
+}
+
+static COLD_START: AtomicBool = AtomicBool::new(true);
+
+/// Runs `handler` as this binary's Lambda function until the runtime stops.
+/// `state` is built once by `main` and lives for the execution environment.
+pub async fn serve<S, F, Fut>(
+    service: &'static str,
+    state: S,
+    handler: F,
+) -> Result<(), lambda_http::Error>
+where
+    S: Send + Sync + 'static,
+    F: Fn(&'static S, Request) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Reply, ApiError>> + Send,
+{
+    let state: &'static S = Box::leak(Box::new(state));
+    let handler = &*Box::leak(Box::new(handler));
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, std::convert::Infallible>(dispatch(service, req, |req| handler(state, req)).await)
+    }))
+    .await
+}
+
+/// Runs one request through `handler` and renders the envelope. Tests call
+/// this with real `lambda_http::Request` values to get exactly what API
+/// Gateway would return.
+pub async fn dispatch<F, Fut>(service: &str, req: Request, handler: F) -> Response<Body>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Result<Reply, ApiError>>,
+{
+    let request_id = request_id(&req);
+    let cold_start = COLD_START.swap(false, Ordering::Relaxed);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        function = %telemetry::function_name(),
+        cold_start,
+    );
+    async {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let result = handler(req).await;
+        let latency = started.elapsed();
+        let status = match &result {
+            Ok(reply) => reply.status,
+            Err(err) => err.status(),
+        };
+        if status.is_server_error() {
+            tracing::error!(%method, %path, status = status.as_u16(), latency_ms = latency.as_secs_f64() * 1e3, "request failed");
+        } else {
+            tracing::info!(%method, %path, status = status.as_u16(), latency_ms = latency.as_secs_f64() * 1e3, "request completed");
+        }
+        telemetry::emit_request_metrics(service, status.as_u16(), latency, cold_start);
+        render(service, &request_id, result)
+    }
+    .instrument(span)
+    .await
+}
+
+fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> Response<Body> {
+    let timestamp = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
+    let (status, body, mut headers, retry_after) = match &result {
+        Ok(reply) => {
+            let envelope = Envelope {
+                success: true,
+                data: Some(&reply.data),
+                error: None,
+                code: None,
+                details: &[],
+                timestamp,
+                service,
+                request_id,
+            };
+            (
+                reply.status,
+                serde_json::to_string(&envelope),
+                reply.headers.clone(),
+                None,
+            )
+        }
+        Err(err) => {
+            let envelope = Envelope {
+                success: false,
+                data: err.data(),
+                error: Some(err.message()),
+                code: Some(err.code().as_str()),
+                details: err.details(),
+                timestamp,
+                service,
+                request_id,
+            };
+            (
+                err.status(),
+                serde_json::to_string(&envelope),
+                Vec::new(),
+                err.retry_after_secs(),
+            )
+        }
+    };
+    let body = body.unwrap_or_else(|_| {
+        r#"{"success":false,"error":"Response could not be encoded.","code":"INTERNAL"}"#.to_owned()
+    });
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(
+            "x-request-id",
+            HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("-")),
+        );
+    if let Some(secs) = retry_after {
+        builder = builder.header(header::RETRY_AFTER, secs);
+    }
+    for (name, value) in headers.drain(..) {
+        builder = builder.header(name, value);
+    }
+    builder.body(Body::Text(body)).unwrap_or_else(|_| {
+        let mut fallback = Response::new(Body::Empty);
+        *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+/// The id a client can quote: API Gateway's request id when there is one
+/// (it is also in API Gateway's access logs), else the Lambda invocation id,
+/// else a fresh UUID (in-process tests).
+pub fn request_id(req: &Request) -> String {
+    if let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref()
+        && let Some(id) = ctx.request_id.as_deref().filter(|id| !id.is_empty())
+    {
+        return id.to_owned();
+    }
+    if let Some(ctx) = req.lambda_context_ref()
+        && !ctx.request_id.is_empty()
+    {
+        return ctx.request_id.clone();
+    }
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::ErrorCode;
+
+    fn json(resp: &Response<Body>) -> Value {
+        serde_json::from_slice(resp.body().as_ref()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn success_envelope() {
+        let resp = dispatch("test-service", Request::default(), |_| async {
+            Reply::created(serde_json::json!({"id": 7}))
+        })
+        .await;
+        assert_eq!(resp.status(), 201);
+        let body = json(&resp);
+        assert_eq!(body["success"], true);
+        assert_eq!(body["data"]["id"], 7);
+        assert_eq!(body["service"], "test-service");
+        assert!(body.get("error").is_none() && body.get("code").is_none());
+        let rid = body["requestId"].as_str().unwrap();
+        assert_eq!(resp.headers()["x-request-id"], rid);
+        assert!(OffsetDateTime::parse(body["timestamp"].as_str().unwrap(), &Rfc3339).is_ok());
+    }
+
+    #[tokio::test]
+    async fn error_envelope_carries_code_details_and_retry_after() {
+        let resp = dispatch("s", Request::default(), |_| async {
+            Err::<Reply, _>(ApiError::validation(
+                "email",
+                "must be a valid email address",
+            ))
+        })
+        .await;
+        assert_eq!(resp.status(), 400);
+        let body = json(&resp);
+        assert_eq!(body["success"], false);
+        assert_eq!(body["code"], "VALIDATION_FAILED");
+        assert_eq!(body["details"][0]["field"], "email");
+        assert!(body["error"].as_str().unwrap().contains("email"));
+
+        let resp = dispatch("s", Request::default(), |_| async {
+            Err::<Reply, _>(ApiError::rate_limited(30))
+        })
+        .await;
+        assert_eq!(resp.status(), 429);
+        assert_eq!(resp.headers()["retry-after"], "30");
+        assert_eq!(json(&resp)["code"], ErrorCode::RateLimited.as_str());
+    }
+
+    #[tokio::test]
+    async fn internal_errors_do_not_leak_their_cause() {
+        let resp = dispatch("s", Request::default(), |_| async {
+            Err::<Reply, _>(ApiError::internal(
+                "mongodb://admin:hunter2@db.internal failed",
+            ))
+        })
+        .await;
+        assert_eq!(resp.status(), 500);
+        let text = std::str::from_utf8(resp.body().as_ref())
+            .unwrap()
+            .to_owned();
+        assert!(
+            !text.contains("hunter2") && !text.contains("db.internal"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn request_id_prefers_api_gateway() {
+        let ev = serde_json::json!({
+            "version": "2.0", "routeKey": "GET /x", "rawPath": "/x", "rawQueryString": "",
+            "headers": {}, "isBase64Encoded": false,
+            "requestContext": {"http": {"method": "GET", "path": "/x", "sourceIp": "127.0.0.1"},
+                               "requestId": "apigw-123", "timeEpoch": 0}
+        });
+        let req = lambda_http::request::from_str(&ev.to_string()).unwrap();
+        assert_eq!(request_id(&req), "apigw-123");
+    }
+}

@@ -1,0 +1,56 @@
+//! The kit every AvaOne function is built from.
+//!
+//! One way of doing each thing:
+//! - [`config`]: environment settings and the Secrets Manager secret (TTL cache);
+//! - [`stores`]: MongoDB, DynamoDB, S3 and SES clients, created lazily once per
+//!   execution environment and reused across invocations;
+//! - [`http`]: the response envelope, the one error type, JSON body parsing and
+//!   validation, the principal extractor, and [`http::serve`] which runs a handler;
+//! - [`telemetry`]: JSON logs with request id / function name / cold start, and
+//!   CloudWatch Embedded Metric Format lines.
+//!
+//! None of these modules knows about AvaOne's domains.
+
+pub mod config;
+pub mod http;
+pub mod stores;
+pub mod telemetry;
+
+use tokio::sync::OnceCell;
+
+pub use config::{Config, ConfigError, Stage};
+
+/// Everything a function holds for the life of its execution environment.
+///
+/// Built once in `main` from the environment (no I/O); each client is created
+/// on its first use and reused by every later invocation, so a function only
+/// ever builds the clients it actually calls.
+pub struct App {
+    pub config: Config,
+    sdk_config: OnceCell<aws_config::SdkConfig>,
+    dynamodb: OnceCell<aws_sdk_dynamodb::Client>,
+    s3: OnceCell<aws_sdk_s3::Client>,
+    ses: OnceCell<aws_sdk_sesv2::Client>,
+    secrets_manager: OnceCell<aws_sdk_secretsmanager::Client>,
+    secret_cache: config::SecretCache,
+    mongo: stores::mongo::MongoClients,
+}
+
+impl App {
+    pub fn new(config: Config) -> Self {
+        App {
+            config,
+            sdk_config: OnceCell::new(),
+            dynamodb: OnceCell::new(),
+            s3: OnceCell::new(),
+            ses: OnceCell::new(),
+            secrets_manager: OnceCell::new(),
+            secret_cache: Default::default(),
+            mongo: Default::default(),
+        }
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Config::from_env().map(App::new)
+    }
+}

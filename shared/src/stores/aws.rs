@@ -1,0 +1,63 @@
+//! AWS clients built from one shared `SdkConfig`.
+//!
+//! The default provider chain reads region, credentials and `AWS_ENDPOINT_URL`
+//! (and the per-service `AWS_ENDPOINT_URL_<SERVICE>`) from the environment, so
+//! the local stack (moto) and AWS use the same code path. Timeouts and retries
+//! are bounded so a dead dependency answers 503 well inside API Gateway's 30 s.
+
+use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
+use std::time::Duration;
+
+use crate::App;
+
+impl App {
+    pub async fn sdk_config(&self) -> &SdkConfig {
+        self.sdk_config
+            .get_or_init(|| async {
+                let bound = self.config.dependency_timeout;
+                aws_config::defaults(BehaviorVersion::latest())
+                    .timeout_config(
+                        TimeoutConfig::builder()
+                            .connect_timeout(Duration::from_millis(800).min(bound))
+                            .operation_attempt_timeout(bound)
+                            .operation_timeout(bound)
+                            .build(),
+                    )
+                    .retry_config(RetryConfig::standard().with_max_attempts(2))
+                    .load()
+                    .await
+            })
+            .await
+    }
+
+    pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        self.dynamodb
+            .get_or_init(|| async { aws_sdk_dynamodb::Client::new(self.sdk_config().await) })
+            .await
+    }
+
+    pub async fn s3(&self) -> &aws_sdk_s3::Client {
+        self.s3
+            .get_or_init(|| async {
+                let sdk = self.sdk_config().await;
+                // S3 emulators (moto) are reached by path, not by virtual host.
+                let conf = aws_sdk_s3::config::Builder::from(sdk)
+                    .force_path_style(sdk.endpoint_url().is_some())
+                    .build();
+                aws_sdk_s3::Client::from_conf(conf)
+            })
+            .await
+    }
+
+    pub async fn ses(&self) -> &aws_sdk_sesv2::Client {
+        self.ses
+            .get_or_init(|| async { aws_sdk_sesv2::Client::new(self.sdk_config().await) })
+            .await
+    }
+
+    pub async fn secrets_manager(&self) -> &aws_sdk_secretsmanager::Client {
+        self.secrets_manager
+            .get_or_init(|| async { aws_sdk_secretsmanager::Client::new(self.sdk_config().await) })
+            .await
+    }
+}

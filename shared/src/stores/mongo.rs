@@ -1,0 +1,126 @@
+//! MongoDB handles: one client per distinct cluster URI per execution
+//! environment, a small pool, lazy connect (the driver connects on first use),
+//! and bounded server selection so a dead server is a 503 within the timeout.
+
+use std::{collections::HashMap, time::Duration};
+
+use mongodb::{Client, Database, options::ClientOptions};
+use tokio::sync::Mutex;
+
+use crate::{App, config::Cluster, http::ApiError, stores::Dependency};
+
+pub const MAIN_DB: &str = "avaone_main";
+pub const BILLING_DB: &str = "billing";
+pub const CRM_DB: &str = "crm";
+pub const PINGORA_DB: &str = "pingora";
+
+/// Clients keyed by URI: clusters that share a URI share a client and pool.
+#[derive(Default)]
+pub(crate) struct MongoClients {
+    by_uri: Mutex<HashMap<String, Client>>,
+}
+
+/// Database name of an organization's own database, `org_<accountId>`.
+/// The account id is checked so no path or body value can name another
+/// database (MongoDB names are also limited to 63 bytes).
+pub fn org_db_name(account_id: &str) -> Result<String, ApiError> {
+    let valid = !account_id.is_empty()
+        && account_id.len() <= 48
+        && account_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(format!("org_{account_id}"))
+    } else {
+        Err(ApiError::validation(
+            "accountId",
+            "must be 1-48 characters of letters, digits, '-' or '_'",
+        ))
+    }
+}
+
+impl App {
+    pub async fn main_db(&self) -> Result<Database, ApiError> {
+        self.database(Cluster::Main, MAIN_DB).await
+    }
+
+    pub async fn org_db(&self, account_id: &str) -> Result<Database, ApiError> {
+        let name = org_db_name(account_id)?;
+        self.database(Cluster::Orgs, &name).await
+    }
+
+    pub async fn billing_db(&self) -> Result<Database, ApiError> {
+        self.database(Cluster::Billing, BILLING_DB).await
+    }
+
+    pub async fn crm_db(&self) -> Result<Database, ApiError> {
+        self.database(Cluster::Crm, CRM_DB).await
+    }
+
+    pub async fn pingora_db(&self) -> Result<Database, ApiError> {
+        self.database(Cluster::Pingora, PINGORA_DB).await
+    }
+
+    pub async fn database(&self, cluster: Cluster, name: &str) -> Result<Database, ApiError> {
+        Ok(self.mongo_client(cluster).await?.database(name))
+    }
+
+    /// URI for a cluster: `MONGODB_URI_<CLUSTER>`, else `MONGODB_URI`, else the
+    /// secret's `mongodbUris.<cluster>`, else the secret's `mongodbUri`.
+    async fn mongo_uri(&self, cluster: Cluster) -> Result<String, ApiError> {
+        if let Some(uri) = self.config.mongodb_cluster_uris.get(&cluster) {
+            return Ok(uri.clone());
+        }
+        if let Some(uri) = &self.config.mongodb_uri {
+            return Ok(uri.clone());
+        }
+        let secret = self.secret().await?;
+        let per_cluster = secret
+            .get("mongodbUris")
+            .and_then(|m| m.get(cluster.as_str()))
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty());
+        match per_cluster {
+            Some(uri) => Ok(uri.to_owned()),
+            None => Ok(secret.require_str("mongodbUri")?.to_owned()),
+        }
+    }
+
+    pub async fn mongo_client(&self, cluster: Cluster) -> Result<Client, ApiError> {
+        let uri = self.mongo_uri(cluster).await?;
+        let mut clients = self.mongo.by_uri.lock().await;
+        if let Some(client) = clients.get(&uri) {
+            return Ok(client.clone());
+        }
+        let mut options = ClientOptions::parse(&uri)
+            .await
+            .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))?;
+        let bound = self.config.dependency_timeout;
+        // A Lambda environment serves one request at a time: a pool of 3 covers
+        // the parallel calls of one request without hoarding server connections.
+        options.max_pool_size = Some(3);
+        options.min_pool_size = Some(0);
+        options.max_idle_time = Some(Duration::from_secs(60));
+        options.server_selection_timeout = Some(bound);
+        options.connect_timeout = Some(bound.min(Duration::from_secs(2)));
+        options.app_name = Some(self.config.function_name.clone());
+        let client = Client::with_options(options)
+            .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))?;
+        clients.insert(uri, client.clone());
+        Ok(client)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_db_names_are_confined() {
+        assert_eq!(org_db_name("acme-01").unwrap(), "org_acme-01");
+        for bad in ["", "a.b", "../admin", "x y", "a$b", &"a".repeat(49)] {
+            let err = org_db_name(bad).unwrap_err();
+            assert_eq!(err.status().as_u16(), 400, "{bad}");
+        }
+    }
+}
