@@ -110,6 +110,32 @@ pub struct Config {
     /// When none applies the secret's `mongodbUri` is used.
     pub mongodb_uri: Option<String>,
     pub mongodb_cluster_uris: HashMap<Cluster, String>,
+    /// Token and login settings (identity model, DESIGN.md §5).
+    pub identity: IdentitySettings,
+}
+
+/// Token lifetimes, issuer/audience and login protection.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    /// `JWT_ISSUER` (default `avaone-auth`).
+    pub issuer: String,
+    /// `JWT_AUDIENCE` (default `avaone-api`).
+    pub audience: String,
+    /// `ACCESS_TOKEN_TTL_SECONDS` (default 900).
+    pub access_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL_SECONDS` (default 7 days): lifetime of a refresh family.
+    pub refresh_ttl: Duration,
+    /// `TOKEN_LEEWAY_SECONDS` (default 30): clock skew allowed on exp/nbf.
+    pub leeway: Duration,
+    /// `ALLOW_LEGACY_PLAINTEXT_PASSWORDS` (default false): accept plaintext
+    /// passwords imported from the monolith, upgrading them on login.
+    pub allow_plaintext_passwords: bool,
+    /// `LOGIN_MAX_ATTEMPTS_ACCOUNT` (default 5) per `LOGIN_WINDOW_SECONDS`.
+    pub login_max_per_account: u32,
+    /// `LOGIN_MAX_ATTEMPTS_IP` (default 30) per `LOGIN_WINDOW_SECONDS`.
+    pub login_max_per_ip: u32,
+    /// `LOGIN_WINDOW_SECONDS` (default 900).
+    pub login_window: Duration,
 }
 
 impl Config {
@@ -136,27 +162,39 @@ impl Config {
             }
             None => return Err(ConfigError::Missing("STAGE")),
         };
-        let millis =
-            |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-                match get(name) {
-                    None => Ok(Duration::from_millis(default)),
-                    Some(v) => v.parse::<u64>().map(Duration::from_millis).map_err(|_| {
-                        ConfigError::Invalid {
-                            name,
-                            reason: format!("expected a whole number, got `{v}`"),
-                        }
-                    }),
-                }
-            };
-        let secret_ttl_ms = match get("SECRET_TTL_SECONDS") {
-            None => 300_000,
-            Some(v) => v
-                .parse::<u64>()
-                .map(|s| s * 1000)
-                .map_err(|_| ConfigError::Invalid {
-                    name: "SECRET_TTL_SECONDS",
-                    reason: format!("expected a whole number of seconds, got `{v}`"),
-                })?,
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.parse::<u64>().map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("expected a whole number, got `{v}`"),
+                }),
+            }
+        };
+        let secs =
+            |name: &'static str, default: u64| number(name, default).map(Duration::from_secs);
+        let flag = |name: &'static str| -> Result<bool, ConfigError> {
+            match get(name).as_deref() {
+                None | Some("false") | Some("0") => Ok(false),
+                Some("true") | Some("1") => Ok(true),
+                Some(other) => Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("expected true or false, got `{other}`"),
+                }),
+            }
+        };
+        let identity = IdentitySettings {
+            issuer: get("JWT_ISSUER").unwrap_or_else(|| "avaone-auth".into()),
+            audience: get("JWT_AUDIENCE").unwrap_or_else(|| "avaone-api".into()),
+            access_ttl: secs("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            refresh_ttl: secs("REFRESH_TOKEN_TTL_SECONDS", 7 * 24 * 3600)?,
+            leeway: secs("TOKEN_LEEWAY_SECONDS", 30)?,
+            allow_plaintext_passwords: flag("ALLOW_LEGACY_PLAINTEXT_PASSWORDS")?,
+            login_max_per_account: u32::try_from(number("LOGIN_MAX_ATTEMPTS_ACCOUNT", 5)?)
+                .unwrap_or(u32::MAX),
+            login_max_per_ip: u32::try_from(number("LOGIN_MAX_ATTEMPTS_IP", 30)?)
+                .unwrap_or(u32::MAX),
+            login_window: secs("LOGIN_WINDOW_SECONDS", 900)?,
         };
         Ok(Config {
             stage,
@@ -178,13 +216,14 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            secret_ttl: Duration::from_millis(secret_ttl_ms),
-            dependency_timeout: millis("DEPENDENCY_TIMEOUT_MS", 2500)?,
+            secret_ttl: secs("SECRET_TTL_SECONDS", 300)?,
+            dependency_timeout: Duration::from_millis(number("DEPENDENCY_TIMEOUT_MS", 2500)?),
             mongodb_uri: get("MONGODB_URI"),
             mongodb_cluster_uris: Cluster::ALL
                 .iter()
                 .filter_map(|c| get(c.env_var()).map(|uri| (*c, uri)))
                 .collect(),
+            identity,
         })
     }
 
@@ -320,6 +359,15 @@ mod tests {
         assert!(err.to_string().contains("STAGE"), "{err}");
         let err = config(&[("STAGE", "dev"), ("DEPENDENCY_TIMEOUT_MS", "soon")]).unwrap_err();
         assert!(err.to_string().contains("DEPENDENCY_TIMEOUT_MS"), "{err}");
+        let err = config(&[
+            ("STAGE", "dev"),
+            ("ALLOW_LEGACY_PLAINTEXT_PASSWORDS", "yes"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("ALLOW_LEGACY_PLAINTEXT_PASSWORDS"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@
 
 pub mod config;
 pub mod http;
+pub mod identity;
+pub mod rate_limit;
 pub mod stores;
 pub mod telemetry;
 
@@ -34,6 +36,7 @@ pub struct App {
     secrets_manager: OnceCell<aws_sdk_secretsmanager::Client>,
     secret_cache: config::SecretCache,
     mongo: stores::mongo::MongoClients,
+    keyring_cache: identity::KeyringCache,
 }
 
 impl App {
@@ -47,6 +50,7 @@ impl App {
             secrets_manager: OnceCell::new(),
             secret_cache: Default::default(),
             mongo: Default::default(),
+            keyring_cache: Default::default(),
         }
     }
 

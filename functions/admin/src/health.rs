@@ -13,7 +13,7 @@ use serde::Serialize;
 use shared::{
     App,
     http::{ApiError, Reply, Request},
-    stores::Dependency,
+    stores::{Dependency, aws::error_chain},
 };
 
 #[derive(Debug, Serialize)]
@@ -125,7 +125,7 @@ async fn dynamodb_table(app: &App) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| {
-            tracing::warn!(cause = %aws_error(&e), "dynamodb describe-table failed");
+            tracing::warn!(cause = %error_chain(&e), "dynamodb describe-table failed");
             "table not reachable".to_owned()
         })?;
     match out.table().and_then(|t| t.table_status()) {
@@ -146,7 +146,7 @@ async fn s3_bucket(app: &App) -> Result<(), String> {
         .send()
         .await
         .map_err(|e| {
-            tracing::warn!(cause = %aws_error(&e), "s3 head-bucket failed");
+            tracing::warn!(cause = %error_chain(&e), "s3 head-bucket failed");
             "bucket not reachable".to_owned()
         })?;
     Ok(())
@@ -154,16 +154,4 @@ async fn s3_bucket(app: &App) -> Result<(), String> {
 
 async fn secret_readable(app: &App) -> Result<(), String> {
     app.secret().await.map(|_| ()).map_err(said)
-}
-
-/// The full error chain of an SDK error (its Display is only the top level).
-fn aws_error(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

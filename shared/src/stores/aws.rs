@@ -61,3 +61,16 @@ impl App {
             .await
     }
 }
+
+/// The full error chain of an SDK error: its `Display` is only the top level
+/// ("service error"), which says nothing in a log.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

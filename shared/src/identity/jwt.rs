@@ -1,0 +1,224 @@
+//! Access tokens: EdDSA (Ed25519) JWTs with a `kid`, signed with the active
+//! key of the configuration secret and verified against every listed public
+//! key (rotation: old keys stay listed, without their private half, until
+//! the tokens they signed have expired).
+//!
+//! Verification pins the algorithm to EdDSA before looking at anything else,
+//! so `alg: none`, HS256-with-the-public-key and other confusions fail.
+
+use std::collections::HashMap;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{
+    config::{ConfigError, IdentitySettings, Secret},
+    http::{ApiError, Principal, Role},
+};
+
+/// Claims of an access token (DESIGN.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: String,
+    pub role: Role,
+    /// Organization (accountId) of the principal; absent for the super admin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: String,
+    pub iss: String,
+    pub aud: String,
+    /// Refresh family this token was issued with; logout revokes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
+}
+
+impl AccessClaims {
+    pub fn principal(&self) -> Principal {
+        Principal {
+            user_id: self.sub.clone(),
+            role: self.role,
+            organization_id: self.org.clone(),
+            permissions: self.permissions.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyEntry {
+    kid: String,
+    #[serde(default)]
+    private_key_pem: Option<String>,
+    public_key_pem: String,
+}
+
+/// The signing key and every verification key, parsed from the secret.
+pub struct Keyring {
+    signing: Option<(String, EncodingKey)>,
+    verifying: HashMap<String, DecodingKey>,
+    jwks: Vec<Value>,
+}
+
+impl Keyring {
+    /// Reads `jwtSigningKeys: [{kid, privateKeyPem?, publicKeyPem}]` and
+    /// `jwtActiveKid` from the secret.
+    pub fn from_secret(secret: &Secret) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid {
+            name: "SECRET_ID",
+            reason,
+        };
+        let entries: Vec<KeyEntry> = serde_json::from_value(
+            secret
+                .get("jwtSigningKeys")
+                .cloned()
+                .ok_or_else(|| ConfigError::MissingSecretKey("jwtSigningKeys".into()))?,
+        )
+        .map_err(|e| invalid(format!("jwtSigningKeys: {e}")))?;
+        let active = secret.str("jwtActiveKid");
+        let mut ring = Keyring {
+            signing: None,
+            verifying: HashMap::new(),
+            jwks: Vec::new(),
+        };
+        for entry in entries {
+            let public = DecodingKey::from_ed_pem(entry.public_key_pem.as_bytes())
+                .map_err(|e| invalid(format!("key {}: public key: {e}", entry.kid)))?;
+            ring.jwks.push(jwk(&entry.kid, &entry.public_key_pem)?);
+            if Some(entry.kid.as_str()) == active {
+                let pem = entry.private_key_pem.as_deref().ok_or_else(|| {
+                    invalid(format!("active key {} has no privateKeyPem", entry.kid))
+                })?;
+                let private = EncodingKey::from_ed_pem(pem.as_bytes())
+                    .map_err(|e| invalid(format!("key {}: private key: {e}", entry.kid)))?;
+                ring.signing = Some((entry.kid.clone(), private));
+            }
+            ring.verifying.insert(entry.kid, public);
+        }
+        if ring.verifying.is_empty() {
+            return Err(invalid("jwtSigningKeys is empty".into()));
+        }
+        Ok(ring)
+    }
+
+    /// Signs `claims` with the active key.
+    pub fn sign(&self, claims: &AccessClaims) -> Result<String, ApiError> {
+        let (kid, key) = self
+            .signing
+            .as_ref()
+            .ok_or_else(|| ApiError::from(ConfigError::MissingSecretKey("jwtActiveKid".into())))?;
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(kid.clone());
+        encode(&header, claims, key).map_err(ApiError::internal)
+    }
+
+    /// Verifies signature, algorithm, kid, issuer, audience, exp and nbf.
+    /// Revocation is checked by the caller (it needs DynamoDB).
+    pub fn verify(
+        &self,
+        token: &str,
+        settings: &IdentitySettings,
+    ) -> Result<AccessClaims, TokenRejected> {
+        let header = decode_header(token).map_err(|_| TokenRejected::Malformed)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(TokenRejected::Algorithm);
+        }
+        let kid = header.kid.ok_or(TokenRejected::UnknownKey)?;
+        let key = self.verifying.get(&kid).ok_or(TokenRejected::UnknownKey)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.algorithms = vec![Algorithm::EdDSA];
+        validation.leeway = settings.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        decode::<AccessClaims>(token, key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => TokenRejected::Expired,
+                    ErrorKind::ImmatureSignature => TokenRejected::NotYetValid,
+                    ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
+                        TokenRejected::WrongAudience
+                    }
+                    ErrorKind::InvalidSignature => TokenRejected::Signature,
+                    _ => TokenRejected::Malformed,
+                }
+            })
+    }
+
+    /// The public keys as a JWK Set (RFC 8037 OKP keys).
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": self.jwks })
+    }
+}
+
+/// Why a token was refused. Only logged; clients get one generic 401 so the
+/// reason cannot be used as an oracle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRejected {
+    Malformed,
+    Algorithm,
+    UnknownKey,
+    Signature,
+    Expired,
+    NotYetValid,
+    WrongAudience,
+    Revoked,
+}
+
+impl TokenRejected {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRejected::Malformed => "malformed",
+            TokenRejected::Algorithm => "algorithm",
+            TokenRejected::UnknownKey => "unknown_kid",
+            TokenRejected::Signature => "signature",
+            TokenRejected::Expired => "expired",
+            TokenRejected::NotYetValid => "not_yet_valid",
+            TokenRejected::WrongAudience => "issuer_or_audience",
+            TokenRejected::Revoked => "revoked",
+        }
+    }
+
+    pub fn into_api_error(self) -> ApiError {
+        tracing::info!(reason = self.as_str(), "access token rejected");
+        ApiError::unauthenticated("The access token is invalid, expired or revoked.")
+    }
+}
+
+/// An Ed25519 SPKI PEM's raw 32-byte key as an OKP JWK.
+fn jwk(kid: &str, public_pem: &str) -> Result<Value, ConfigError> {
+    use base64::engine::general_purpose::STANDARD;
+    let b64: String = public_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = STANDARD
+        .decode(b64.trim())
+        .map_err(|_| ConfigError::Invalid {
+            name: "SECRET_ID",
+            reason: format!("key {kid}: publicKeyPem is not PEM"),
+        })?;
+    // SPKI for Ed25519 is a fixed 12-byte prefix followed by the 32-byte key.
+    if der.len() != 44 {
+        return Err(ConfigError::Invalid {
+            name: "SECRET_ID",
+            reason: format!("key {kid}: publicKeyPem is not an Ed25519 key"),
+        });
+    }
+    Ok(json!({
+        "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+        "kid": kid, "x": URL_SAFE_NO_PAD.encode(&der[12..]),
+    }))
+}
