@@ -1,12 +1,13 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev stack-up stack-down test lint fmt validate clean
+.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
 	@echo "make test       ephemeral stack on free ports, cargo test --workspace, sam validate --lint"
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
 	@echo "make stack-up   start only the dev stack (SecantusDB + moto); make stack-down stops it"
+	@echo "make admin-password   set the dev super admin password (argon2id hash into the secret)"
 
 setup:
 	scripts/setup.sh
@@ -19,6 +20,15 @@ stack-up: setup
 
 stack-down:
 	scripts/stack.sh stop dev
+
+# Seed data into the running dev stack (make dev does this itself).
+seed:
+	set -a; . .local/dev/env; set +a; .venv/bin/python scripts/seed.py
+
+# Set the super admin password of the dev stack (prompts; or ADMIN_PASSWORD=...).
+# Against AWS: SECRET_ID=<ConfigSecretArn> .venv/bin/python scripts/set-admin-password.py
+admin-password:
+	set -a; . .local/dev/env; set +a; .venv/bin/python scripts/set-admin-password.py
 
 test:
 	scripts/test.sh

@@ -8,6 +8,8 @@ scripts/setup.sh
 STACK_STAGE=dev scripts/stack.sh start dev
 trap 'scripts/stack.sh stop dev' EXIT
 set -a; . .local/dev/env; set +a
+.venv/bin/python scripts/seed.py
+ADMIN_PASSWORD=${ADMIN_PASSWORD:-avaone-dev-admin} .venv/bin/python scripts/set-admin-password.py --if-unset
 port=${API_PORT:-9000}
 cat <<INFO
 
@@ -17,6 +19,9 @@ cat <<INFO
   Function env          .local/dev/env
   Logs                  .local/dev/mongo.log, .local/dev/moto.log
   Stack pids            .local/dev/pids
+
+  Log in (see README "Logging in locally"):
+    curl -s localhost:$port/api/v1/auth/workspace/login -H 'content-type: application/json' -d '{"organizationId":"acme","email":"maya@acme.example","password":"Maya-2026!"}'
 
 INFO
 PATH=$PWD/.venv/bin:$PATH cargo lambda watch --env-file .local/dev/env --invoke-address 127.0.0.1 --invoke-port "$port"

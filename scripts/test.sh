@@ -9,5 +9,9 @@ trap 'scripts/stack.sh stop "$name" >/dev/null; rm -rf ".local/$name"' EXIT
 STACK_STAGE=test scripts/stack.sh start "$name" free
 set -a; . ".local/$name/env"; set +a
 export SAM_CLI_TELEMETRY=0
-cargo test --workspace --locked
+# Library and integration tests, then doctests; the per-binary unit-test
+# harnesses are skipped (the binaries only wire handlers, and linking one
+# test harness per route would dominate the run).
+cargo test --workspace --locked --lib --test '*'
+cargo test --workspace --locked --doc
 .venv/bin/sam validate --lint --template template.yaml

@@ -9,7 +9,7 @@ mod serve;
 
 pub use body::{DEFAULT_BODY_LIMIT, Validate, Violations, parse_json, parse_json_with_limit};
 pub use error::{ApiError, ErrorCode, FieldError};
-pub use principal::{Principal, Role, TokenVerifier, principal};
+pub use principal::{Principal, Role, TokenVerifier, bearer_token, principal};
 pub use serve::{Reply, dispatch, request_id, serve};
 
 pub use lambda_http::{Body, Request, RequestExt, Response};

@@ -80,7 +80,8 @@ pub async fn principal<V: TokenVerifier>(
     verifier.verify(token).await
 }
 
-fn bearer_token(req: &Request) -> Result<&str, ApiError> {
+/// The token of an `Authorization: Bearer <token>` header, or 401.
+pub fn bearer_token(req: &Request) -> Result<&str, ApiError> {
     let header = req.headers().get(AUTHORIZATION).ok_or_else(|| {
         ApiError::unauthenticated("An Authorization header with a Bearer token is required.")
     })?;

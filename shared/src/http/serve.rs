@@ -27,6 +27,7 @@ pub struct Reply {
     status: StatusCode,
     data: Value,
     headers: Vec<(HeaderName, HeaderValue)>,
+    enveloped: bool,
 }
 
 impl Reply {
@@ -36,10 +37,19 @@ impl Reply {
             status,
             data,
             headers: Vec::new(),
+            enveloped: true,
         })
     }
 
-    /// 200 with `data`.
+    /// 200 with `data` as the whole body, for documents whose format a
+    /// standard fixes (the JWK Set). Everything else uses the envelope.
+    pub fn standard_document(data: impl Serialize) -> Result<Self, ApiError> {
+        let mut reply = Self::ok(data)?;
+        reply.enveloped = false;
+        Ok(reply)
+    }
+
+    /// 200 with `data` in the envelope.
     pub fn ok(data: impl Serialize) -> Result<Self, ApiError> {
         Self::with_status(StatusCode::OK, data)
     }
@@ -52,6 +62,7 @@ impl Reply {
         Self::with_status(StatusCode::ACCEPTED, data)
     }
 
+    /// Sets a response header (replacing a default such as `cache-control`).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
         self
@@ -150,6 +161,12 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
         .format(&Rfc3339)
         .unwrap_or_default();
     let (status, body, mut headers, retry_after) = match &result {
+        Ok(reply) if !reply.enveloped => (
+            reply.status,
+            serde_json::to_string(&reply.data),
+            reply.headers.clone(),
+            None,
+        ),
         Ok(reply) => {
             let envelope = Envelope {
                 success: true,
@@ -202,14 +219,15 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
     if let Some(secs) = retry_after {
         builder = builder.header(header::RETRY_AFTER, secs);
     }
-    for (name, value) in headers.drain(..) {
-        builder = builder.header(name, value);
-    }
-    builder.body(Body::Text(body)).unwrap_or_else(|_| {
+    let mut response = builder.body(Body::Text(body)).unwrap_or_else(|_| {
         let mut fallback = Response::new(Body::Empty);
         *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         fallback
-    })
+    });
+    for (name, value) in headers.drain(..) {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 /// The id a client can quote: API Gateway's request id when there is one

@@ -1,0 +1,245 @@
+//! Token pairs and refresh-token families (DynamoDB).
+//!
+//! A login starts a family. Its refresh token is opaque (32 random bytes);
+//! only its SHA-256 is stored. Each refresh marks the presented token spent
+//! (conditional write, so two concurrent uses cannot both succeed) and issues
+//! a new one in the same family. Presenting a spent token means it was
+//! stolen or replayed: the whole family is revoked, ending every session that
+//! descends from that login. Logout revokes the family too.
+//!
+//! Items: `family#<id>/family {revoked, sub, expiresAt}` and
+//! `refresh#<sha256>/refresh {family, spent, principal, expiresAt}`.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use shared::{
+    App,
+    http::{ApiError, Principal},
+    identity::{now, random_id},
+    stores::{Dependency, aws::error_chain},
+};
+
+/// What every login and refresh returns.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Seconds until the refresh family ends (re-login needed after).
+    pub refresh_expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<Value>,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn refresh_pk(token: &str) -> AttributeValue {
+    let digest = Sha256::digest(token.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    s(format!("refresh#{hex}"))
+}
+
+fn dynamo_err<E: std::error::Error>(e: E) -> ApiError {
+    ApiError::dependency(Dependency::DynamoDb, error_chain(&e))
+}
+
+fn refused() -> ApiError {
+    ApiError::unauthenticated("The refresh token is invalid or expired; please log in again.")
+}
+
+/// Starts a refresh family for `principal` and returns its first token pair.
+pub async fn issue(
+    app: &App,
+    principal: &Principal,
+    user: Option<Value>,
+) -> Result<TokenPair, ApiError> {
+    let family = random_id(16);
+    let expires_at = now() + app.config.identity.refresh_ttl.as_secs() as i64;
+    app.dynamodb()
+        .await
+        .put_item()
+        .table_name(app.config.table_name()?)
+        .item("pk", s(format!("family#{family}")))
+        .item("sk", s("family"))
+        .item("revoked", AttributeValue::Bool(false))
+        .item("sub", s(principal.user_id.clone()))
+        .item("expiresAt", n(expires_at))
+        .send()
+        .await
+        .map_err(dynamo_err)?;
+    pair(app, principal, &family, expires_at, user).await
+}
+
+/// Stores a fresh refresh token in `family` and signs an access token bound to it.
+async fn pair(
+    app: &App,
+    principal: &Principal,
+    family: &str,
+    family_expires_at: i64,
+    user: Option<Value>,
+) -> Result<TokenPair, ApiError> {
+    let refresh_token = random_id(32);
+    let principal_json = serde_json::to_string(principal).map_err(ApiError::internal)?;
+    app.dynamodb()
+        .await
+        .put_item()
+        .table_name(app.config.table_name()?)
+        .item("pk", refresh_pk(&refresh_token))
+        .item("sk", s("refresh"))
+        .item("family", s(family))
+        .item("spent", AttributeValue::Bool(false))
+        .item("principal", s(principal_json))
+        .item("expiresAt", n(family_expires_at))
+        .send()
+        .await
+        .map_err(dynamo_err)?;
+    let (access_token, _) = app
+        .issue_access_token(principal, Some(family.to_owned()))
+        .await?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: app.config.identity.access_ttl.as_secs(),
+        refresh_expires_in: (family_expires_at - now()).max(0),
+        user,
+    })
+}
+
+/// A refresh token that was accepted: whose it is and its family.
+pub struct Presented {
+    pub principal: Principal,
+    family: String,
+    family_expires_at: i64,
+}
+
+/// Checks a presented refresh token and spends it. Reuse of a spent token
+/// revokes its family.
+pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError> {
+    let table = app.config.table_name()?;
+    let db = app.dynamodb().await;
+    let item = db
+        .get_item()
+        .table_name(table)
+        .key("pk", refresh_pk(refresh_token))
+        .key("sk", s("refresh"))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(dynamo_err)?
+        .item
+        .ok_or_else(refused)?;
+    let text = |k: &str| {
+        item.get(k)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let family = text("family");
+    let principal: Principal =
+        serde_json::from_str(&text("principal")).map_err(ApiError::internal)?;
+
+    let family_item = db
+        .get_item()
+        .table_name(table)
+        .key("pk", s(format!("family#{family}")))
+        .key("sk", s("family"))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(dynamo_err)?
+        .item
+        .ok_or_else(refused)?;
+    let revoked = family_item
+        .get("revoked")
+        .and_then(|v| v.as_bool().ok())
+        .copied()
+        .unwrap_or(true);
+    let family_expires_at = family_item
+        .get("expiresAt")
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    if revoked || family_expires_at < now() {
+        return Err(refused());
+    }
+
+    let spent = db
+        .update_item()
+        .table_name(table)
+        .key("pk", refresh_pk(refresh_token))
+        .key("sk", s("refresh"))
+        .update_expression("SET spent = :t, spentAt = :now")
+        .condition_expression("spent = :f")
+        .expression_attribute_values(":t", AttributeValue::Bool(true))
+        .expression_attribute_values(":f", AttributeValue::Bool(false))
+        .expression_attribute_values(":now", n(now()))
+        .send()
+        .await;
+    match spent {
+        Ok(_) => Ok(Presented {
+            principal,
+            family,
+            family_expires_at,
+        }),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            tracing::warn!(family = %family, sub = %principal.user_id, "refresh token reuse: revoking family");
+            revoke_family(app, &family).await?;
+            Err(ApiError::unauthenticated(
+                "This refresh token was already used. For safety every session from that login \
+                 has been signed out; please log in again.",
+            ))
+        }
+        Err(e) => Err(dynamo_err(e)),
+    }
+}
+
+/// Issues the next pair in the family of a spent token.
+pub async fn rotate(app: &App, presented: Presented) -> Result<TokenPair, ApiError> {
+    pair(
+        app,
+        &presented.principal,
+        &presented.family,
+        presented.family_expires_at,
+        None,
+    )
+    .await
+}
+
+pub async fn revoke_family(app: &App, family: &str) -> Result<(), ApiError> {
+    app.dynamodb()
+        .await
+        .update_item()
+        .table_name(app.config.table_name()?)
+        .key("pk", s(format!("family#{family}")))
+        .key("sk", s("family"))
+        .update_expression("SET revoked = :t")
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_values(":t", AttributeValue::Bool(true))
+        .send()
+        .await
+        .map(|_| ())
+        .or_else(|e| {
+            if e.as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception())
+            {
+                Ok(()) // no such family: nothing to revoke
+            } else {
+                Err(dynamo_err(e))
+            }
+        })
+}

@@ -1,0 +1,233 @@
+//! Token lifecycle against the real stack: verify, refresh rotation and
+//! reuse detection, logout, JWKS, debug login, and the bearer fallback of
+//! the principal extractor.
+
+mod common;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use common::*;
+use serde_json::{Value, json};
+use shared::{
+    http::Role,
+    testing::{self, stack_app, stack_config, unique_ip},
+};
+
+/// Logs a fresh workspace user in; returns (access, refresh).
+async fn session(app: &shared::App) -> (String, String, String) {
+    let org = seed_org(app, "active", in_future()).await;
+    let hash = shared::identity::passwords::hash("Pass-Word-7").unwrap();
+    seed_user(app, &org.account_id, "sam@example.com", &hash, "user", true).await;
+    let (status, body) =
+        workspace_login(app, &org.account_id, "sam@example.com", "Pass-Word-7").await;
+    assert_eq!(status, 200, "{body}");
+    let d = &body["data"];
+    (
+        d["accessToken"].as_str().unwrap().into(),
+        d["refreshToken"].as_str().unwrap().into(),
+        org.account_id,
+    )
+}
+
+async fn verify(app: &shared::App, token: &str) -> (u16, Value) {
+    post(
+        app,
+        "verify-token",
+        auth::session::verify_token,
+        json!({"token": token}),
+        &unique_ip(),
+    )
+    .await
+}
+
+async fn refresh(app: &shared::App, token: &str) -> (u16, Value) {
+    post(
+        app,
+        "refresh-token",
+        auth::session::refresh_token,
+        json!({"refreshToken": token}),
+        &unique_ip(),
+    )
+    .await
+}
+
+async fn logout(app: &shared::App, token: Option<&str>) -> (u16, Value) {
+    let event = testing::with_bearer(testing::event("auth", "logout"), token);
+    testing::call(auth::SERVICE, app, auth::session::logout, &event).await
+}
+
+#[tokio::test]
+async fn verify_token_returns_claims_or_401() {
+    let app = stack_app();
+    let (access, _, account_id) = session(&app).await;
+    let (status, body) = verify(&app, &access).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["role"], "user");
+    assert_eq!(body["data"]["organizationId"], account_id.as_str());
+
+    let mut tampered = access.clone();
+    tampered.insert(tampered.len() - 3, 'x');
+    for bad in [tampered.as_str(), "garbage", "a.b.c"] {
+        let (status, body) = verify(&app, bad).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["code"], "UNAUTHENTICATED");
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_kills_the_family() {
+    let app = stack_app();
+    let (_, first, _) = session(&app).await;
+
+    let (status, body) = refresh(&app, &first).await;
+    assert_eq!(status, 200, "{body}");
+    let second = body["data"]["refreshToken"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    assert_eq!(
+        verify(&app, body["data"]["accessToken"].as_str().unwrap())
+            .await
+            .0,
+        200
+    );
+
+    // Replaying the spent token: refused, and the whole family dies with it.
+    let (status, body) = refresh(&app, &first).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("already used"),
+        "{body}"
+    );
+    let (status, _) = refresh(&app, &second).await;
+    assert_eq!(status, 401, "the legitimate successor is revoked too");
+
+    assert_eq!(refresh(&app, "never-issued-token").await.0, 401);
+}
+
+#[tokio::test]
+async fn refresh_is_refused_once_the_license_lapses() {
+    let app = stack_app();
+    let (_, refresh_token, account_id) = session(&app).await;
+    app.main_db()
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>("organizations")
+        .update_one(
+            mongodb::bson::doc! {"accountId": &account_id},
+            mongodb::bson::doc! {"$set": {"licenseStatus": "suspended"}},
+        )
+        .await
+        .unwrap();
+    let (status, body) = refresh(&app, &refresh_token).await;
+    assert_eq!(status, 403, "{body}");
+}
+
+#[tokio::test]
+async fn logout_revokes_the_access_token_and_the_refresh_family() {
+    let app = stack_app();
+    let (access, refresh_token, _) = session(&app).await;
+    assert_eq!(
+        logout(&app, None).await.0,
+        401,
+        "logout needs a bearer token"
+    );
+
+    let (status, body) = logout(&app, Some(&access)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = verify(&app, &access).await;
+    assert_eq!(status, 401, "revoked jti");
+    assert_eq!(refresh(&app, &refresh_token).await.0, 401, "family revoked");
+    // The principal extractor applies revocation too (bearer fallback).
+    let req = testing::request(&testing::with_bearer(
+        testing::event("auth", "logout"),
+        Some(&access),
+    ));
+    assert_eq!(
+        app.principal(&req).await.unwrap_err().status().as_u16(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn principal_extractor_verifies_bearer_tokens_without_an_authorizer() {
+    let app = stack_app();
+    let (access, _, account_id) = session(&app).await;
+    let req = testing::request(&testing::with_bearer(
+        testing::event("auth", "logout"),
+        Some(&access),
+    ));
+    let principal = app.principal(&req).await.unwrap();
+    assert_eq!(principal.role, Role::User);
+    assert_eq!(
+        principal.organization_id.as_deref(),
+        Some(account_id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn jwks_publishes_the_key_that_signs_tokens() {
+    let app = stack_app();
+    let (access, _, _) = session(&app).await;
+    let event = testing::event("auth", "jwks");
+    let resp = shared::http::dispatch(auth::SERVICE, testing::request(&event), |req| {
+        auth::session::jwks(&app, req)
+    })
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=300");
+    let jwks: Value = serde_json::from_slice(resp.body().as_ref()).unwrap();
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(access.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let keys = jwks["keys"].as_array().expect("a bare JWK Set");
+    assert!(
+        keys.iter()
+            .any(|k| k["kid"] == header["kid"] && k["crv"] == "Ed25519"),
+        "{jwks}"
+    );
+    assert!(!jwks.to_string().contains("PRIVATE"));
+}
+
+#[tokio::test]
+async fn debug_login_only_in_dev() {
+    let body = json!({"role": "admin", "organizationId": "acme"});
+    let app = stack_app(); // Stage=test
+    let (status, resp) = post(
+        &app,
+        "debug-login",
+        auth::debug_login::handle,
+        body.clone(),
+        &unique_ip(),
+    )
+    .await;
+    assert_eq!(status, 404, "{resp}");
+
+    let mut config = stack_config();
+    config.stage = shared::Stage::Dev;
+    let dev = shared::App::new(config);
+    let (status, resp) = post(
+        &dev,
+        "debug-login",
+        auth::debug_login::handle,
+        body,
+        &unique_ip(),
+    )
+    .await;
+    assert_eq!(status, 200, "{resp}");
+    let claims = dev
+        .verify_access_token(resp["data"]["accessToken"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(claims.role, Role::Admin);
+    let (status, resp) = post(
+        &dev,
+        "debug-login",
+        auth::debug_login::handle,
+        json!({"role": "user"}),
+        &unique_ip(),
+    )
+    .await;
+    assert_eq!(status, 400, "{resp}");
+    assert_eq!(resp["details"][0]["field"], "organizationId");
+}

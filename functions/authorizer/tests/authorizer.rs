@@ -1,0 +1,91 @@
+//! The Lambda authorizer against the real stack: allows valid tokens with
+//! the principal as context, denies everything else, and fails closed when
+//! the revocation store cannot be asked.
+
+use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
+use serde_json::Value;
+use shared::{
+    App,
+    http::{Principal, Role},
+    testing::{event, stack_app, stack_config},
+};
+
+fn request(token: Option<&str>) -> ApiGatewayV2CustomAuthorizerV2Request {
+    let mut ev = event("authorizer", "authorizer");
+    match token {
+        Some(t) => {
+            ev["headers"]["authorization"] = Value::String(format!("Bearer {t}"));
+            ev["identitySource"] = serde_json::json!([format!("Bearer {t}")]);
+        }
+        None => {
+            ev["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("authorization");
+            ev["identitySource"] = serde_json::json!([]);
+        }
+    }
+    serde_json::from_value(ev).unwrap()
+}
+
+fn member() -> Principal {
+    Principal {
+        user_id: "u-42".into(),
+        role: Role::Employee,
+        organization_id: Some("acme".into()),
+        permissions: vec!["chat:read".into()],
+    }
+}
+
+#[tokio::test]
+async fn a_valid_token_is_allowed_with_the_principal_as_context() {
+    let app = stack_app();
+    let (token, _) = app.issue_access_token(&member(), None).await.unwrap();
+    let resp = authorizer::authorize(&app, &request(Some(&token))).await;
+    assert!(resp.is_authorized);
+    assert_eq!(resp.context["userId"], "u-42");
+    assert_eq!(resp.context["role"], "employee");
+    assert_eq!(resp.context["organizationId"], "acme");
+    assert_eq!(resp.context["permissions"][0], "chat:read");
+
+    // What the authorizer hands on is what functions read back.
+    let mut ev = event("auth", "logout");
+    ev["requestContext"]["authorizer"] = serde_json::json!({"lambda": resp.context});
+    let req = shared::testing::request(&ev);
+    assert_eq!(app.principal(&req).await.unwrap(), member());
+}
+
+#[tokio::test]
+async fn missing_bad_and_revoked_tokens_are_denied() {
+    let app = stack_app();
+    let (token, claims) = app.issue_access_token(&member(), None).await.unwrap();
+    let mut tampered = token.clone();
+    tampered.pop();
+    for t in [None, Some("not-a-jwt"), Some(tampered.as_str())] {
+        let resp = authorizer::authorize(&app, &request(t)).await;
+        assert!(!resp.is_authorized, "{t:?}");
+        assert_eq!(resp.context, serde_json::json!({}));
+    }
+    app.revoke_access_token(&claims).await.unwrap();
+    assert!(
+        !authorizer::authorize(&app, &request(Some(&token)))
+            .await
+            .is_authorized
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_revocation_store_fails_closed() {
+    let app = stack_app();
+    let (token, _) = app.issue_access_token(&member(), None).await.unwrap();
+    // Same keys (the secret is read first), but DynamoDB's table is gone:
+    // revocation cannot be checked, so the token is not trusted.
+    let mut config = stack_config();
+    config.table_name = Some("avaone-no-such-table".into());
+    let blind = App::new(config);
+    assert!(
+        !authorizer::authorize(&blind, &request(Some(&token)))
+            .await
+            .is_authorized
+    );
+}
