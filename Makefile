@@ -1,11 +1,12 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate clean
+.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate bench clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
 	@echo "make test       ephemeral stack on free ports, cargo test --workspace, sam validate --lint"
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
+	@echo "make bench      criterion micro-benchmarks (token verification, argon2id)"
 	@echo "make stack-up   start only the dev stack (SecantusDB + moto); make stack-down stops it"
 	@echo "make admin-password   set the dev super admin password (argon2id hash into the secret)"
 
@@ -42,6 +43,10 @@ fmt:
 
 validate: setup
 	SAM_CLI_TELEMETRY=0 .venv/bin/sam validate --lint --template template.yaml
+
+# Criterion micro-benchmarks: token verification rate and argon2id cost.
+bench:
+	cargo bench -p shared --bench identity -- --noplot
 
 clean:
 	rm -rf target .aws-sam dist

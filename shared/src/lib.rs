@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod http;
+pub mod idempotency;
 pub mod identity;
 pub mod rate_limit;
 pub mod stores;

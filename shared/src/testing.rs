@@ -68,6 +68,51 @@ pub fn with_bearer(mut event: Value, token: Option<&str>) -> Value {
     event
 }
 
+/// Sets the query string (lambda_http reads `rawQueryString`; the parsed
+/// map is set too, as API Gateway sends both). Values must be URL-safe.
+pub fn with_query(mut event: Value, pairs: &[(&str, &str)]) -> Value {
+    event["rawQueryString"] = Value::String(
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&"),
+    );
+    event["queryStringParameters"] = Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect(),
+    );
+    event
+}
+
+/// The event as API Gateway delivers it after the authorizer allowed
+/// `principal` (authorizer context set; the bearer header is left as is).
+pub fn as_principal(mut event: Value, principal: &crate::http::Principal) -> Value {
+    event["requestContext"]["authorizer"] = serde_json::json!({"lambda": {
+        "userId": principal.user_id,
+        "role": principal.role,
+        "organizationId": principal.organization_id.clone().unwrap_or_default(),
+        "permissions": principal.permissions,
+    }});
+    event
+}
+
+/// A principal for tests.
+pub fn principal(
+    role: crate::http::Role,
+    org: Option<&str>,
+    user_id: &str,
+) -> crate::http::Principal {
+    crate::http::Principal {
+        user_id: user_id.to_owned(),
+        role,
+        organization_id: org.map(str::to_owned),
+        permissions: vec![],
+    }
+}
+
 pub fn request(event: &Value) -> Request {
     lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event")
 }

@@ -59,6 +59,41 @@ impl Principal {
     pub fn is_super_admin(&self) -> bool {
         self.role == Role::SuperAdmin
     }
+
+    /// Routes marked `sa`.
+    pub fn require_super_admin(&self) -> Result<(), ApiError> {
+        if self.is_super_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Only the super admin may do this."))
+        }
+    }
+
+    /// Routes marked `ou`: any member of `account_id` (or the super admin).
+    /// Tenant isolation lives here: every org-scoped handler calls this (or
+    /// [`Principal::require_org_admin`]) with the organization it is about
+    /// to touch, whatever the request named.
+    pub fn require_member_of(&self, account_id: &str) -> Result<(), ApiError> {
+        if self.is_super_admin() || self.organization_id.as_deref() == Some(account_id) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "You do not have access to this organization.",
+            ))
+        }
+    }
+
+    /// Routes marked `oa`: an admin of `account_id` (or the super admin).
+    pub fn require_org_admin(&self, account_id: &str) -> Result<(), ApiError> {
+        self.require_member_of(account_id)?;
+        if self.is_super_admin() || self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "Only an admin of this organization may do this.",
+            ))
+        }
+    }
 }
 
 /// Verifies a bearer token when no authorizer ran (the identity crate provides

@@ -111,6 +111,22 @@ impl App {
     }
 }
 
+/// A driver error as the client sees it: 503 naming MongoDB (details logged).
+pub fn unavailable(err: mongodb::error::Error) -> ApiError {
+    ApiError::dependency(Dependency::MongoDb, err)
+}
+
+/// True when a write failed on a unique index (E11000).
+pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    match err.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
+        ErrorKind::InsertMany(e) => e.write_errors.iter().flatten().any(|w| w.code == 11000),
+        ErrorKind::Command(e) => e.code == 11000,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,3 +1,4 @@
+//! GET /api/v1/auth/.well-known/jwks.json
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();

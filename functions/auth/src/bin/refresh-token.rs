@@ -1,3 +1,4 @@
+//! POST /api/v1/auth/refresh-token
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();

@@ -1,0 +1,101 @@
+//! GET /org/admin/multi-database-status (super admin): every database the
+//! suite uses — main, billing, crm, pingora and each organization's — with
+//! reachability, latency and per-collection document counts. A database
+//! that cannot be reached is reported as such; the route still answers 200.
+
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use mongodb::bson::{Document, doc};
+use serde_json::{Value, json};
+use shared::{
+    App,
+    config::Cluster,
+    http::{ApiError, Reply, Request},
+    stores::mongo::{BILLING_DB, CRM_DB, MAIN_DB, PINGORA_DB},
+};
+
+async fn probe(app: &App, cluster: Cluster, name: String) -> Value {
+    let started = Instant::now();
+    let work = async {
+        let db = app
+            .database(cluster, &name)
+            .await
+            .map_err(|e| e.message().to_owned())?;
+        let names = db
+            .list_collection_names()
+            .await
+            .map_err(|_| "not reachable".to_owned())?;
+        let mut counts = serde_json::Map::new();
+        for collection in names {
+            let n = db
+                .collection::<Document>(&collection)
+                .estimated_document_count()
+                .await
+                .map_err(|_| "not reachable".to_owned())?;
+            counts.insert(collection, json!(n));
+        }
+        Ok::<_, String>(counts)
+    };
+    let outcome = tokio::time::timeout(app.config.dependency_timeout, work)
+        .await
+        .unwrap_or_else(|_| Err("no answer within the timeout".into()));
+    let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+    match outcome {
+        Ok(counts) => {
+            json!({"name": name, "cluster": cluster.as_str(), "reachable": true, "latencyMs": latency, "collections": counts})
+        }
+        Err(error) => {
+            json!({"name": name, "cluster": cluster.as_str(), "reachable": false, "latencyMs": latency, "error": error})
+        }
+    }
+}
+
+/// Organization databases: listed from the organizations collection (the
+/// source of truth), so an unreachable orgs cluster still shows each one.
+async fn org_databases(app: &App) -> Result<Vec<String>, ApiError> {
+    use futures_util::TryStreamExt;
+    let orgs: Vec<Document> = app
+        .main_db()
+        .await?
+        .collection::<Document>(crate::model::ORGANIZATIONS)
+        .find(doc! {})
+        .projection(doc! {"accountId": 1})
+        .await
+        .map_err(shared::stores::mongo::unavailable)?
+        .try_collect()
+        .await
+        .map_err(shared::stores::mongo::unavailable)?;
+    Ok(orgs
+        .iter()
+        .filter_map(|o| o.get_str("accountId").ok())
+        .map(|a| format!("org_{a}"))
+        .collect())
+}
+
+pub async fn status(app: &App, req: Request) -> Result<Reply, ApiError> {
+    app.principal(&req).await?.require_super_admin()?;
+    let mut targets = vec![
+        (Cluster::Main, MAIN_DB.to_owned()),
+        (Cluster::Billing, BILLING_DB.to_owned()),
+        (Cluster::Crm, CRM_DB.to_owned()),
+        (Cluster::Pingora, PINGORA_DB.to_owned()),
+    ];
+    // If the main cluster is down the organization list is unknown; say so
+    // in the report rather than failing the whole route.
+    let orgs_known = match org_databases(app).await {
+        Ok(names) => {
+            targets.extend(names.into_iter().map(|n| (Cluster::Orgs, n)));
+            true
+        }
+        Err(_) => false,
+    };
+    let databases = join_all(targets.into_iter().map(|(c, n)| Box::pin(probe(app, c, n)))).await;
+    let reachable = databases.iter().filter(|d| d["reachable"] == true).count();
+    Reply::ok(json!({
+        "databases": databases,
+        "reachable": reachable,
+        "total": databases.len(),
+        "organizationDatabasesListed": orgs_known,
+    }))
+}

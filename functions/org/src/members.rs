@@ -1,0 +1,176 @@
+//! /org/{orgName}/users: the users of one organization (`{orgName}` is its
+//! accountId), for that organization's admin or the super admin.
+
+use futures_util::TryStreamExt;
+use mongodb::{
+    bson::{Document, doc},
+    options::FindOptions,
+};
+use serde::Deserialize;
+use shared::{
+    App,
+    http::{
+        ApiError, Paging, Reply, Request, Validate, Violations, parse_json, path_param,
+        query_choice,
+    },
+    identity::passwords,
+    stores::mongo::{is_duplicate_key, org_db_name, unavailable},
+};
+
+use crate::model::{self, USERS, find_org, user_view};
+
+/// The organization named in the path, after the caller was allowed to see it.
+async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError> {
+    let account_id = path_param(req, "orgName")?;
+    org_db_name(&account_id).map_err(|_| {
+        ApiError::validation("path.orgName", "is not a valid organization account id")
+    })?;
+    app.principal(req).await?.require_org_admin(&account_id)?;
+    let org = find_org(app, doc! {"accountId": &account_id})
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
+    Ok((account_id, org))
+}
+
+/// GET /org/{orgName}/users `?page&limit&role`.
+pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let (account_id, _) = target(app, &req).await?;
+    let paging = Paging::from_query(&req, 50)?;
+    let filter = match query_choice(&req, "role", &model::ORG_ROLES)? {
+        Some(role) => doc! {"role": role},
+        None => doc! {},
+    };
+    let users = app.org_db(&account_id).await?.collection::<Document>(USERS);
+    let total = users
+        .count_documents(filter.clone())
+        .await
+        .map_err(unavailable)?;
+    let options = FindOptions::builder()
+        .sort(doc! {"email": 1})
+        .skip(paging.skip())
+        .limit(paging.limit as i64)
+        .projection(doc! {"password": 0})
+        .build();
+    let items: Vec<Document> = users
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)?;
+    Reply::ok(paging.page_of(items.into_iter().map(user_view).collect(), total))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateUser {
+    pub email: String,
+    pub password: String,
+    pub role: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+}
+
+pub fn check_profile(
+    v: &mut Violations,
+    first: &Option<String>,
+    last: &Option<String>,
+    dept: &Option<String>,
+    pos: &Option<String>,
+) {
+    model::optional_text(v, "firstName", first, 80);
+    model::optional_text(v, "lastName", last, 80);
+    model::optional_text(v, "department", dept, 80);
+    model::optional_text(v, "position", pos, 80);
+}
+
+impl Validate for CreateUser {
+    fn validate(&self, v: &mut Violations) {
+        v.email("email", &self.email);
+        model::password(v, "password", &self.password);
+        v.check(
+            model::ORG_ROLES.contains(&self.role.as_str()),
+            "role",
+            "must be one of admin, user, employee",
+        );
+        check_profile(
+            v,
+            &self.first_name,
+            &self.last_name,
+            &self.department,
+            &self.position,
+        );
+    }
+}
+
+/// Refuses a new user once the organization holds `userLimit` users.
+/// (Count-then-insert: two concurrent creates at the limit can both pass;
+/// the limit is a commercial cap, not a security boundary.)
+pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Result<(), ApiError> {
+    let limit = model::user_limit(org).unwrap_or(0);
+    let count = app
+        .org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .count_documents(doc! {})
+        .await
+        .map_err(unavailable)?;
+    if count >= u64::from(limit) {
+        return Err(ApiError::conflict(format!(
+            "The organization has reached its user limit of {limit}; raise userLimit or remove a user first."
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts a user document; a taken email is 409.
+pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result<(), ApiError> {
+    app.org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .insert_one(user)
+        .await
+        .map_err(|e| {
+            if is_duplicate_key(&e) {
+                ApiError::conflict("A user with this email already exists in the organization.")
+            } else {
+                unavailable(e)
+            }
+        })?;
+    Ok(())
+}
+
+/// POST /org/{orgName}/users.
+pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let (account_id, org) = target(app, &req).await?;
+    let body: CreateUser = parse_json(&req)?;
+    ensure_capacity(app, &account_id, &org).await?;
+    let now = model::now_rfc3339();
+    let user = doc! {
+        "id": uuid::Uuid::new_v4().to_string(),
+        "accountId": &account_id,
+        "organizationId": &account_id,
+        "organizationName": org.get_str("name").unwrap_or_default(),
+        "email": body.email.trim().to_lowercase(),
+        "password": passwords::hash_blocking(body.password).await?,
+        "role": body.role,
+        "isActive": body.is_active.unwrap_or(true),
+        "firstName": body.first_name.unwrap_or_default(),
+        "lastName": body.last_name.unwrap_or_default(),
+        "department": body.department.unwrap_or_default(),
+        "position": body.position.unwrap_or_default(),
+        "createdAt": &now,
+        "updatedAt": &now,
+    };
+    insert_user(app, &account_id, &user).await?;
+    Reply::created(user_view(user))
+}

@@ -1,0 +1,156 @@
+//! Organization and user documents as the seed's types describe them
+//! (`Organization`, `OrganizationUser`), and their public views (never a
+//! password hash).
+
+use mongodb::bson::{Document, doc};
+use serde::Deserialize;
+use shared::{
+    App,
+    http::{ApiError, Violations},
+    stores::mongo::unavailable,
+};
+use time::{
+    Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
+};
+
+pub const ORGANIZATIONS: &str = "organizations";
+pub const USERS: &str = "users";
+pub const LICENSE_STATUSES: [&str; 4] = ["active", "suspended", "paused", "expired"];
+pub const ORG_ROLES: [&str; 3] = ["admin", "user", "employee"];
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `userLimit` arrives as the seed's string ("25") or as a number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Limit {
+    Text(String),
+    Number(i64),
+}
+
+impl Limit {
+    pub fn value(&self) -> Option<u32> {
+        match self {
+            Limit::Text(s) => s.trim().parse().ok(),
+            Limit::Number(n) => u32::try_from(*n).ok(),
+        }
+        .filter(|n| (1..=100_000).contains(n))
+    }
+}
+
+/// The organization's user limit as stored (a string per the seed).
+pub fn user_limit(org: &Document) -> Option<u32> {
+    match org.get("userLimit") {
+        Some(mongodb::bson::Bson::String(s)) => s.trim().parse().ok(),
+        Some(mongodb::bson::Bson::Int32(n)) => u32::try_from(*n).ok(),
+        Some(mongodb::bson::Bson::Int64(n)) => u32::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+pub fn valid_date(value: &str) -> bool {
+    OffsetDateTime::parse(value, &Rfc3339).is_ok()
+        || Date::parse(value, format_description!("[year]-[month]-[day]")).is_ok()
+}
+
+/// Optional free-text field: at most `max` characters.
+pub fn optional_text(v: &mut Violations, field: &str, value: &Option<String>, max: usize) {
+    if let Some(text) = value
+        && text.chars().count() > max
+    {
+        v.add(field, format!("must be at most {max} characters"));
+    }
+}
+
+pub fn products(v: &mut Violations, field: &str, value: &Option<Vec<String>>) {
+    if let Some(items) = value {
+        v.check(items.len() <= 20, field, "must list at most 20 products");
+        v.check(
+            items.iter().all(|p| !p.trim().is_empty() && p.len() <= 40),
+            field,
+            "must contain product names of 1-40 characters",
+        );
+    }
+}
+
+pub fn password(v: &mut Violations, field: &str, value: &str) {
+    let n = value.chars().count();
+    v.check(
+        (12..=256).contains(&n),
+        field,
+        "must be 12 to 256 characters",
+    );
+}
+
+/// The organization as clients see it: everything but the admin password hash.
+pub fn org_view(mut org: Document) -> serde_json::Value {
+    org.remove("_id");
+    org.remove("adminPassword");
+    serde_json::to_value(&org).unwrap_or_default()
+}
+
+/// A user as clients see it: no password hash.
+pub fn user_view(mut user: Document) -> serde_json::Value {
+    user.remove("_id");
+    user.remove("password");
+    serde_json::to_value(&user).unwrap_or_default()
+}
+
+pub async fn find_org(app: &App, filter: Document) -> Result<Option<Document>, ApiError> {
+    app.main_db()
+        .await?
+        .collection::<Document>(ORGANIZATIONS)
+        .find_one(filter)
+        .await
+        .map_err(unavailable)
+}
+
+/// Unique indexes the organization collection relies on.
+pub async fn ensure_org_indexes(app: &App) -> Result<(), ApiError> {
+    use mongodb::{IndexModel, options::IndexOptions};
+    let unique = |keys: Document| {
+        IndexModel::builder()
+            .keys(keys)
+            .options(IndexOptions::builder().unique(true).build())
+            .build()
+    };
+    app.main_db()
+        .await?
+        .collection::<Document>(ORGANIZATIONS)
+        .create_indexes([
+            unique(doc! {"accountId": 1}),
+            unique(doc! {"id": 1}),
+            unique(doc! {"email": 1}),
+        ])
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// Creates an organization's database with the indexes its users need.
+pub async fn provision_org_db(app: &App, account_id: &str) -> Result<(), ApiError> {
+    use mongodb::{IndexModel, options::IndexOptions};
+    let unique = |keys: Document| {
+        IndexModel::builder()
+            .keys(keys)
+            .options(IndexOptions::builder().unique(true).build())
+            .build()
+    };
+    app.org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .create_indexes([
+            unique(doc! {"email": 1}),
+            unique(doc! {"id": 1}),
+            IndexModel::builder()
+                .keys(doc! {"isActive": 1, "department": 1})
+                .build(),
+        ])
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}

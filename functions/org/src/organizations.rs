@@ -1,0 +1,449 @@
+//! /organizations and /organizations/{id}.
+//!
+//! Delete is a hard delete: the organization document and its `org_<accountId>`
+//! database are removed. An organization's data belongs to the customer, and
+//! removing it on request is the contract we want to be able to keep; undo is
+//! MongoDB's backups, not a flag every query must remember to honour. To stop
+//! an organization without losing data, set `licenseStatus` to `suspended`.
+
+use futures_util::TryStreamExt;
+use mongodb::{
+    bson::{Bson, Document, doc},
+    options::FindOptions,
+};
+use serde::Deserialize;
+use shared::{
+    App,
+    http::{
+        ApiError, Paging, Principal, Reply, Request, Validate, Violations, parse_json, path_param,
+        query_choice,
+    },
+    identity::{passwords, random_id},
+    stores::mongo::{is_duplicate_key, unavailable},
+};
+
+use crate::model::{self, Limit, ORGANIZATIONS, find_org, org_view};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateOrganization {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub industry: Option<String>,
+    #[serde(default)]
+    pub employee_count: Option<String>,
+    #[serde(default)]
+    pub founded_year: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub admin_email: String,
+    pub admin_password: String,
+    #[serde(default)]
+    pub license_status: Option<String>,
+    pub license_expiry: String,
+    #[serde(default)]
+    pub selected_products: Option<Vec<String>>,
+    pub user_limit: Limit,
+}
+
+/// The organization's profile fields, which its own admin may edit.
+struct Profile<'a> {
+    phone: &'a Option<String>,
+    address: &'a Option<String>,
+    industry: &'a Option<String>,
+    employee_count: &'a Option<String>,
+    founded_year: &'a Option<String>,
+    website: &'a Option<String>,
+    description: &'a Option<String>,
+}
+
+fn profile_checks(v: &mut Violations, p: Profile<'_>) {
+    let Profile {
+        phone,
+        address,
+        industry,
+        employee_count,
+        founded_year,
+        website,
+        description,
+    } = p;
+    model::optional_text(v, "phone", phone, 40);
+    model::optional_text(v, "address", address, 300);
+    model::optional_text(v, "industry", industry, 100);
+    model::optional_text(v, "employeeCount", employee_count, 40);
+    if let Some(year) = founded_year {
+        let ok = year.is_empty()
+            || year
+                .parse::<u16>()
+                .is_ok_and(|y| (1800..=2100).contains(&y));
+        v.check(ok, "foundedYear", "must be a year between 1800 and 2100");
+    }
+    if let Some(url) = website {
+        let ok = url.is_empty()
+            || ((url.starts_with("https://") || url.starts_with("http://")) && url.len() <= 300);
+        v.check(
+            ok,
+            "website",
+            "must be an http(s) URL of at most 300 characters",
+        );
+    }
+    model::optional_text(v, "description", description, 2000);
+}
+
+impl Validate for CreateOrganization {
+    fn validate(&self, v: &mut Violations) {
+        v.text("name", &self.name, 120);
+        v.email("email", &self.email);
+        profile_checks(
+            v,
+            Profile {
+                phone: &self.phone,
+                address: &self.address,
+                industry: &self.industry,
+                employee_count: &self.employee_count,
+                founded_year: &self.founded_year,
+                website: &self.website,
+                description: &self.description,
+            },
+        );
+        v.email("adminEmail", &self.admin_email);
+        model::password(v, "adminPassword", &self.admin_password);
+        if let Some(status) = &self.license_status {
+            v.check(
+                model::LICENSE_STATUSES.contains(&status.as_str()),
+                "licenseStatus",
+                "must be one of active, suspended, paused, expired",
+            );
+        }
+        v.check(
+            model::valid_date(&self.license_expiry),
+            "licenseExpiry",
+            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+        );
+        model::products(v, "selectedProducts", &self.selected_products);
+        v.check(
+            self.user_limit.value().is_some(),
+            "userLimit",
+            "must be a whole number from 1 to 100000",
+        );
+    }
+}
+
+/// A readable, unique account id: the name's slug plus a random suffix.
+fn new_account_id(name: &str) -> String {
+    let mut slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while slug.contains("--") {
+        slug = slug.replace("--", "-");
+    }
+    let slug: String = slug.trim_matches('-').chars().take(24).collect();
+    let suffix: String = random_id(4)
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(4)
+        .collect();
+    if slug.is_empty() {
+        format!("org-{suffix}")
+    } else {
+        format!("{}-{suffix}", slug.trim_end_matches('-'))
+    }
+}
+
+/// POST /organizations (super admin).
+pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
+    app.principal(&req).await?.require_super_admin()?;
+    let body: CreateOrganization = parse_json(&req)?;
+    model::ensure_org_indexes(app).await?;
+    let account_id = new_account_id(&body.name);
+    let now = model::now_rfc3339();
+    let org = doc! {
+        "id": uuid::Uuid::new_v4().to_string(),
+        "accountId": &account_id,
+        "name": body.name.trim(),
+        "email": body.email.trim().to_lowercase(),
+        "phone": body.phone.unwrap_or_default(),
+        "address": body.address.unwrap_or_default(),
+        "industry": body.industry.unwrap_or_default(),
+        "employeeCount": body.employee_count.unwrap_or_default(),
+        "foundedYear": body.founded_year.unwrap_or_default(),
+        "website": body.website.unwrap_or_default(),
+        "description": body.description.unwrap_or_default(),
+        "adminEmail": body.admin_email.trim().to_lowercase(),
+        "adminPassword": passwords::hash_blocking(body.admin_password).await?,
+        "licenseStatus": body.license_status.unwrap_or_else(|| "active".into()),
+        "licenseExpiry": body.license_expiry,
+        "selectedProducts": body.selected_products.unwrap_or_default(),
+        "userLimit": body.user_limit.value().unwrap_or(1).to_string(),
+        "createdAt": &now,
+        "updatedAt": &now,
+    };
+    app.main_db()
+        .await?
+        .collection::<Document>(ORGANIZATIONS)
+        .insert_one(&org)
+        .await
+        .map_err(|e| {
+            if is_duplicate_key(&e) {
+                ApiError::conflict(
+                    "An organization with this email (or account id) already exists.",
+                )
+            } else {
+                unavailable(e)
+            }
+        })?;
+    model::provision_org_db(app, &account_id).await?;
+    tracing::info!(account_id = %account_id, "organization created");
+    Reply::created(org_view(org))
+}
+
+/// GET /organizations (super admin): `?page&limit&licenseStatus&sort&order`.
+pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
+    app.principal(&req).await?.require_super_admin()?;
+    let paging = Paging::from_query(&req, 20)?;
+    let status = query_choice(&req, "licenseStatus", &model::LICENSE_STATUSES)?;
+    let sort = query_choice(&req, "sort", &["createdAt", "name", "licenseExpiry"])?
+        .unwrap_or_else(|| "createdAt".into());
+    let order = query_choice(&req, "order", &["asc", "desc"])?.unwrap_or_else(|| "desc".into());
+    let filter = match status {
+        Some(s) => doc! {"licenseStatus": s},
+        None => doc! {},
+    };
+    let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
+    let total = orgs
+        .count_documents(filter.clone())
+        .await
+        .map_err(unavailable)?;
+    let direction = if order == "asc" { 1 } else { -1 };
+    let options = FindOptions::builder()
+        .sort(doc! { sort: direction, "accountId": 1 })
+        .skip(paging.skip())
+        .limit(paging.limit as i64)
+        .projection(doc! {"adminPassword": 0})
+        .build();
+    let items: Vec<Document> = orgs
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)?;
+    Reply::ok(paging.page_of(items.into_iter().map(org_view).collect(), total))
+}
+
+/// Loads the organization `{id}` for `principal`. Non-members get the same
+/// 404 as a missing organization, so ids of other tenants cannot be probed.
+async fn load_for(app: &App, principal: &Principal, req: &Request) -> Result<Document, ApiError> {
+    let id = path_param(req, "id")?;
+    let org = find_org(app, doc! {"id": &id}).await?;
+    let not_found = || ApiError::not_found(format!("No organization with id {id}."));
+    let org = org.ok_or_else(not_found)?;
+    let account_id = org.get_str("accountId").unwrap_or_default();
+    principal
+        .require_org_admin(account_id)
+        .map_err(|_| not_found())?;
+    Ok(org)
+}
+
+/// GET /organizations/{id} (super admin, or that organization's admin).
+pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let principal = app.principal(&req).await?;
+    Reply::ok(org_view(load_for(app, &principal, &req).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpdateOrganization {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: Option<String>,
+    pub founded_year: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    // Super admin only:
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    pub license_status: Option<String>,
+    pub license_expiry: Option<String>,
+    pub selected_products: Option<Vec<String>>,
+    pub user_limit: Option<Limit>,
+}
+
+impl UpdateOrganization {
+    /// Fields only the super admin may change, named as in the body.
+    fn restricted_fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut check = |present: bool, name| {
+            if present {
+                out.push(name)
+            }
+        };
+        check(self.admin_email.is_some(), "adminEmail");
+        check(self.admin_password.is_some(), "adminPassword");
+        check(self.license_status.is_some(), "licenseStatus");
+        check(self.license_expiry.is_some(), "licenseExpiry");
+        check(self.selected_products.is_some(), "selectedProducts");
+        check(self.user_limit.is_some(), "userLimit");
+        out
+    }
+}
+
+impl Validate for UpdateOrganization {
+    fn validate(&self, v: &mut Violations) {
+        if let Some(name) = &self.name {
+            v.text("name", name, 120);
+        }
+        if let Some(email) = &self.email {
+            v.email("email", email);
+        }
+        profile_checks(
+            v,
+            Profile {
+                phone: &self.phone,
+                address: &self.address,
+                industry: &self.industry,
+                employee_count: &self.employee_count,
+                founded_year: &self.founded_year,
+                website: &self.website,
+                description: &self.description,
+            },
+        );
+        if let Some(email) = &self.admin_email {
+            v.email("adminEmail", email);
+        }
+        if let Some(pw) = &self.admin_password {
+            model::password(v, "adminPassword", pw);
+        }
+        if let Some(status) = &self.license_status {
+            v.check(
+                model::LICENSE_STATUSES.contains(&status.as_str()),
+                "licenseStatus",
+                "must be one of active, suspended, paused, expired",
+            );
+        }
+        if let Some(expiry) = &self.license_expiry {
+            v.check(
+                model::valid_date(expiry),
+                "licenseExpiry",
+                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            );
+        }
+        model::products(v, "selectedProducts", &self.selected_products);
+        if let Some(limit) = &self.user_limit {
+            v.check(
+                limit.value().is_some(),
+                "userLimit",
+                "must be a whole number from 1 to 100000",
+            );
+        }
+    }
+}
+
+/// PUT /organizations/{id}: the super admin may change every field; the
+/// organization's own admin only its profile. Any restricted field in an
+/// admin's body refuses the whole update (403 naming the fields).
+pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let principal = app.principal(&req).await?;
+    let body: UpdateOrganization = parse_json(&req)?;
+    let org = load_for(app, &principal, &req).await?;
+    let restricted = body.restricted_fields();
+    if !principal.is_super_admin() && !restricted.is_empty() {
+        let mut err = ApiError::forbidden(format!(
+            "Only the super admin may change {}; nothing was updated.",
+            restricted.join(", ")
+        ));
+        err = err.with_data(serde_json::json!({ "refusedFields": restricted }));
+        return Err(err);
+    }
+    let mut set = Document::new();
+    let mut put = |key: &str, value: Option<Bson>| {
+        if let Some(v) = value {
+            set.insert(key, v);
+        }
+    };
+    let s = |v: Option<String>| v.map(|t| Bson::String(t.trim().to_owned()));
+    put("name", s(body.name));
+    put(
+        "email",
+        body.email.map(|e| Bson::String(e.trim().to_lowercase())),
+    );
+    put("phone", s(body.phone));
+    put("address", s(body.address));
+    put("industry", s(body.industry));
+    put("employeeCount", s(body.employee_count));
+    put("foundedYear", s(body.founded_year));
+    put("website", s(body.website));
+    put("description", s(body.description));
+    put(
+        "adminEmail",
+        body.admin_email
+            .map(|e| Bson::String(e.trim().to_lowercase())),
+    );
+    put("licenseStatus", s(body.license_status));
+    put("licenseExpiry", s(body.license_expiry));
+    put("selectedProducts", body.selected_products.map(Bson::from));
+    put(
+        "userLimit",
+        body.user_limit
+            .and_then(|l| l.value())
+            .map(|n| Bson::String(n.to_string())),
+    );
+    if let Some(pw) = body.admin_password {
+        set.insert("adminPassword", passwords::hash_blocking(pw).await?);
+    }
+    if set.is_empty() {
+        return Err(ApiError::validation("body", "names no field to change"));
+    }
+    set.insert("updatedAt", model::now_rfc3339());
+    let id = org.get_str("id").unwrap_or_default().to_owned();
+    let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
+    orgs.update_one(doc! {"id": &id}, doc! {"$set": set})
+        .await
+        .map_err(|e| {
+            if is_duplicate_key(&e) {
+                ApiError::conflict("Another organization already uses this email.")
+            } else {
+                unavailable(e)
+            }
+        })?;
+    let updated = find_org(app, doc! {"id": &id})
+        .await?
+        .ok_or_else(|| ApiError::not_found("The organization was deleted meanwhile."))?;
+    Reply::ok(org_view(updated))
+}
+
+/// DELETE /organizations/{id} (super admin): removes the organization and
+/// drops its database.
+pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let principal = app.principal(&req).await?;
+    principal.require_super_admin()?;
+    let org = load_for(app, &principal, &req).await?;
+    let account_id = org.get_str("accountId").unwrap_or_default().to_owned();
+    app.org_db(&account_id)
+        .await?
+        .drop()
+        .await
+        .map_err(unavailable)?;
+    app.main_db()
+        .await?
+        .collection::<Document>(ORGANIZATIONS)
+        .delete_one(doc! {"id": org.get_str("id").unwrap_or_default()})
+        .await
+        .map_err(unavailable)?;
+    tracing::warn!(account_id = %account_id, "organization and its database deleted");
+    Reply::ok(serde_json::json!({"deleted": true, "accountId": account_id}))
+}

@@ -1,0 +1,148 @@
+//! POST /users/workspace/ensure-user (organization admin): makes sure a
+//! user with this email exists with the given profile. Creates it (201,
+//! within the user limit) or updates the profile fields sent (200). With an
+//! `Idempotency-Key`, a retried request returns the first response and does
+//! nothing twice; the same key with another body is 409.
+
+use mongodb::bson::{Document, doc};
+use serde::Deserialize;
+use serde_json::json;
+use shared::{
+    App,
+    http::{ApiError, Reply, Request, Validate, Violations, parse_json},
+    idempotency,
+    identity::passwords,
+    stores::mongo::{org_db_name, unavailable},
+};
+
+use crate::scope;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnsureUser {
+    /// Only the super admin names the organization; others act on their own.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    pub email: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub position: Option<String>,
+    #[serde(default)]
+    pub is_active: Option<bool>,
+    /// Initial password, used only when the user is created.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl Validate for EnsureUser {
+    fn validate(&self, v: &mut Violations) {
+        if let Some(org) = &self.organization_id
+            && org_db_name(org).is_err()
+        {
+            v.add("organizationId", "is not a valid organization account id");
+        }
+        v.email("email", &self.email);
+        if let Some(role) = &self.role {
+            v.check(
+                org::model::ORG_ROLES.contains(&role.as_str()),
+                "role",
+                "must be one of admin, user, employee",
+            );
+        }
+        org::members::check_profile(
+            v,
+            &self.first_name,
+            &self.last_name,
+            &self.department,
+            &self.position,
+        );
+        if let Some(pw) = &self.password {
+            org::model::password(v, "password", pw);
+        }
+    }
+}
+
+pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let principal = app.principal(&req).await?;
+    let body: EnsureUser = parse_json(&req)?;
+    let account_id = scope(&principal, body.organization_id.as_deref())?;
+    principal.require_org_admin(&account_id)?;
+    let scope_key = format!("ensure-user#{account_id}");
+    idempotency::once(app, &scope_key, &req, || {
+        upsert(app, account_id.clone(), body)
+    })
+    .await
+}
+
+async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply, ApiError> {
+    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
+    let users = app
+        .org_db(&account_id)
+        .await?
+        .collection::<Document>(org::model::USERS);
+    let email = body.email.trim().to_lowercase();
+    let now = org::model::now_rfc3339();
+
+    let mut profile = Document::new();
+    let mut put = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            profile.insert(k, v.trim());
+        }
+    };
+    put("role", body.role.clone());
+    put("firstName", body.first_name);
+    put("lastName", body.last_name);
+    put("department", body.department);
+    put("position", body.position);
+    if let Some(active) = body.is_active {
+        profile.insert("isActive", active);
+    }
+
+    if users
+        .find_one(doc! {"email": &email})
+        .await
+        .map_err(unavailable)?
+        .is_some()
+    {
+        profile.insert("updatedAt", &now);
+        users
+            .update_one(doc! {"email": &email}, doc! {"$set": profile})
+            .await
+            .map_err(unavailable)?;
+        let user = users
+            .find_one(doc! {"email": &email})
+            .await
+            .map_err(unavailable)?
+            .unwrap_or_default();
+        return Reply::ok(json!({"created": false, "user": org::model::user_view(user)}));
+    }
+
+    org::members::ensure_capacity(app, &account_id, &org).await?;
+    let mut user = doc! {
+        "id": uuid::Uuid::new_v4().to_string(),
+        "accountId": &account_id,
+        "organizationId": &account_id,
+        "organizationName": org.get_str("name").unwrap_or_default(),
+        "email": &email,
+        "role": "user",
+        "isActive": true,
+        "firstName": "", "lastName": "", "department": "", "position": "",
+        "createdAt": &now,
+        "updatedAt": &now,
+    };
+    user.extend(profile);
+    if let Some(pw) = body.password {
+        user.insert("password", passwords::hash_blocking(pw).await?);
+    }
+    org::members::insert_user(app, &account_id, &user).await?;
+    Reply::created(json!({"created": true, "user": org::model::user_view(user)}))
+}

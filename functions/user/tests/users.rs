@@ -1,0 +1,385 @@
+//! User routes against the real stack: the three listings, ensure-user
+//! idempotency, profile images in S3, and tenant isolation.
+
+use std::io::{Read, Write};
+
+use mongodb::bson::{Document, doc};
+use serde_json::{Value, json};
+use shared::{
+    App,
+    http::{Principal, Role},
+    identity::passwords,
+    testing::{as_principal, call, event, principal, stack_app, unique, with_query},
+};
+
+/// An organization (direct insert; org routes are tested in the org crate)
+/// with three users: an admin, an active employee in Sales, an inactive user.
+async fn org_with_users(app: &App, user_limit: &str) -> String {
+    let account = unique("u-org");
+    app.main_db()
+        .await
+        .unwrap()
+        .collection::<Document>("organizations")
+        .insert_one(doc! {"id": unique("o-"), "accountId": &account, "name": "Users Org", "licenseStatus": "active",
+                          "licenseExpiry": "2999-01-01", "userLimit": user_limit, "email": format!("{account}@x.example")})
+        .await
+        .unwrap();
+    let users = app
+        .org_db(&account)
+        .await
+        .unwrap()
+        .collection::<Document>("users");
+    for (id, email, role, active, dept) in [
+        ("u-admin", "admin@u.example", "admin", true, "Ops"),
+        ("u-emp", "emp@u.example", "employee", true, "Sales"),
+        ("u-off", "off@u.example", "user", false, "Sales"),
+    ] {
+        users
+            .insert_one(doc! {"id": id, "email": email, "role": role, "isActive": active, "department": dept,
+                              "position": "Staff", "firstName": id, "lastName": "Tester", "password": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA"})
+            .await
+            .unwrap();
+    }
+    account
+}
+
+fn admin_of(org: &str) -> Principal {
+    principal(Role::Admin, Some(org), "u-admin")
+}
+
+fn member_of(org: &str) -> Principal {
+    principal(Role::Employee, Some(org), "u-emp")
+}
+
+async fn list(app: &App, route: &str, who: &Principal, query: &[(&str, &str)]) -> (u16, Value) {
+    let ev = with_query(as_principal(event("user", route), who), query);
+    let handler = match route {
+        "workspace-users" => |a, r| {
+            Box::pin(user::directory::workspace_users(a, r))
+                as std::pin::Pin<Box<dyn Future<Output = _>>>
+        },
+        "team-members" => |a, r| {
+            Box::pin(user::directory::team_members(a, r))
+                as std::pin::Pin<Box<dyn Future<Output = _>>>
+        },
+        _ => |a, r| {
+            Box::pin(user::directory::team_users(a, r))
+                as std::pin::Pin<Box<dyn Future<Output = _>>>
+        },
+    };
+    call(user::SERVICE, app, handler, &ev).await
+}
+
+#[tokio::test]
+async fn the_three_listings_answer_different_questions() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let me = member_of(&a);
+
+    let (status, resp) = list(&app, "workspace-users", &me, &[]).await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["data"]["total"], 3, "every account, inactive included");
+    assert!(!resp.to_string().contains("argon2"), "no hashes");
+
+    let (_, resp) = list(&app, "team-members", &me, &[]).await;
+    assert_eq!(resp["data"]["total"], 2, "active members only");
+    assert!(
+        resp["data"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m.get("department").is_some() && m.get("position").is_some())
+    );
+    let (_, resp) = list(&app, "team-members", &me, &[("department", "Sales")]).await;
+    assert_eq!(resp["data"]["total"], 1);
+    assert_eq!(resp["data"]["items"][0]["email"], "emp@u.example");
+
+    let (_, resp) = list(&app, "team-users", &me, &[]).await;
+    assert_eq!(resp["data"]["total"], 2);
+    let first = &resp["data"]["items"][0];
+    let mut keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["email", "id", "name", "role"], "picker shape");
+}
+
+#[tokio::test]
+async fn listings_never_cross_organizations() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let b = org_with_users(&app, "10").await;
+    for route in ["workspace-users", "team-members", "team-users"] {
+        let (status, resp) = list(&app, route, &member_of(&a), &[("organizationId", &b)]).await;
+        assert_eq!(status, 403, "{route}: {resp}");
+        // The super admin must say which organization.
+        let sa = principal(Role::SuperAdmin, None, "super-admin");
+        assert_eq!(list(&app, route, &sa, &[]).await.0, 400, "{route}");
+        assert_eq!(
+            list(&app, route, &sa, &[("organizationId", &b)]).await.0,
+            200,
+            "{route}"
+        );
+    }
+}
+
+async fn ensure(app: &App, who: &Principal, key: Option<&str>, body: Value) -> (u16, Value, bool) {
+    let mut ev = as_principal(event("user", "ensure-user"), who);
+    match key {
+        Some(k) => ev["headers"]["idempotency-key"] = json!(k),
+        None => {
+            ev["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotency-key");
+        }
+    }
+    ev["body"] = Value::String(body.to_string());
+    let resp = shared::http::dispatch(user::SERVICE, shared::testing::request(&ev), |req| {
+        user::ensure::handle(app, req)
+    })
+    .await;
+    let replayed = resp.headers().contains_key("idempotent-replayed");
+    (
+        resp.status().as_u16(),
+        serde_json::from_slice(resp.body().as_ref()).unwrap(),
+        replayed,
+    )
+}
+
+async fn count(app: &App, account: &str, email: &str) -> u64 {
+    app.org_db(account)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .count_documents(doc! {"email": email})
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ensure_user_is_idempotent_with_a_key() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let key = unique("key-");
+    let body = json!({"email": "new@u.example", "firstName": "New", "role": "employee", "password": "New-Password-12"});
+
+    let (s1, r1, replay1) = ensure(&app, &admin_of(&a), Some(&key), body.clone()).await;
+    assert_eq!((s1, replay1), (201, false), "{r1}");
+    assert!(
+        passwords::verify(
+            "New-Password-12",
+            Some(&stored_password(&app, &a, "new@u.example").await),
+            false
+        ) != passwords::Verdict::Invalid
+    );
+    let (s2, r2, replay2) = ensure(&app, &admin_of(&a), Some(&key), body.clone()).await;
+    assert_eq!((s2, replay2), (201, true), "same response replayed: {r2}");
+    assert_eq!(r1["data"], r2["data"]);
+    assert_eq!(count(&app, &a, "new@u.example").await, 1, "one user");
+
+    let mut other = body.clone();
+    other["firstName"] = json!("Changed");
+    let (s3, r3, _) = ensure(&app, &admin_of(&a), Some(&key), other.clone()).await;
+    assert_eq!(s3, 409, "same key, different body: {r3}");
+
+    // Without a key it is still an upsert: the second call updates.
+    let (s4, r4, _) = ensure(&app, &admin_of(&a), None, other).await;
+    assert_eq!(
+        (s4, r4["data"]["created"].as_bool()),
+        (200, Some(false)),
+        "{r4}"
+    );
+    assert_eq!(r4["data"]["user"]["firstName"], "Changed");
+    assert!(r4["data"]["user"].get("password").is_none());
+}
+
+async fn stored_password(app: &App, account: &str, email: &str) -> String {
+    let u = app
+        .org_db(account)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .find_one(doc! {"email": email})
+        .await
+        .unwrap()
+        .unwrap();
+    u.get_str("password").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn ensure_user_is_for_admins_of_that_organization_and_respects_the_limit() {
+    let app = stack_app();
+    let a = org_with_users(&app, "4").await;
+    let b = org_with_users(&app, "10").await;
+    let body = |email: &str, org: Option<&str>| {
+        let mut v = json!({"email": email});
+        if let Some(o) = org {
+            v["organizationId"] = json!(o);
+        }
+        v
+    };
+    assert_eq!(
+        ensure(&app, &member_of(&a), None, body("x@u.example", None))
+            .await
+            .0,
+        403,
+        "employees cannot"
+    );
+    let (status, _, _) = ensure(&app, &admin_of(&a), None, body("x@u.example", Some(&b))).await;
+    assert_eq!(status, 403, "A's admin cannot write into B");
+    assert_eq!(count(&app, &b, "x@u.example").await, 0, "B unchanged");
+
+    assert_eq!(
+        ensure(&app, &admin_of(&a), None, body("fourth@u.example", None))
+            .await
+            .0,
+        201
+    );
+    let (status, resp, _) = ensure(&app, &admin_of(&a), None, body("fifth@u.example", None)).await;
+    assert_eq!(status, 409, "limit 4 reached: {resp}");
+    let (status, resp, _) = ensure(
+        &app,
+        &admin_of(&a),
+        None,
+        json!({"email": "y@u.example", "role": "owner"}),
+    )
+    .await;
+    assert_eq!(
+        (status, resp["details"][0]["field"].as_str()),
+        (400, Some("role"))
+    );
+    let (status, resp, _) = ensure(
+        &app,
+        &admin_of(&a),
+        Some("bad key with spaces"),
+        body("z@u.example", None),
+    )
+    .await;
+    assert_eq!(
+        (status, resp["details"][0]["field"].as_str()),
+        (400, Some("header.Idempotency-Key"))
+    );
+}
+
+/// A real 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0xDA, 0x63, 0xFC, 0xCF, 0xC0, 0x50,
+    0x0F, 0x00, 0x04, 0x85, 0x01, 0x80, 0x84, 0xA9, 0x8C, 0x21, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+async fn upload(app: &App, who: &Principal, bytes: &[u8], content_type: &str) -> (u16, Value) {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let mut ev = as_principal(event("user", "profile-image"), who);
+    ev["headers"]["content-type"] = json!(content_type);
+    ev["isBase64Encoded"] = json!(true);
+    ev["body"] = json!(STANDARD.encode(bytes));
+    call(user::SERVICE, app, user::profile_image::handle, &ev).await
+}
+
+/// GET over plain HTTP (the presigned URL points at the local S3 emulator).
+fn http_get(url: &str) -> (u16, Vec<u8>) {
+    let rest = url.strip_prefix("http://").expect("local emulator URL");
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "{head}"
+    );
+    (status, raw[split + 4..].to_vec())
+}
+
+#[tokio::test]
+async fn a_real_png_is_stored_and_readable_and_impostors_are_refused() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let (status, resp) = upload(&app, &member_of(&a), PNG, "image/png").await;
+    assert_eq!(status, 201, "{resp}");
+    let key = resp["data"]["key"].as_str().unwrap();
+    assert!(
+        key.starts_with(&format!("profile-images/{a}/u-emp/")) && key.ends_with(".png"),
+        "{key}"
+    );
+    assert_eq!(resp["data"]["contentType"], "image/png");
+    let (code, bytes) = http_get(resp["data"]["url"].as_str().unwrap());
+    assert_eq!(code, 200);
+    assert_eq!(bytes, PNG, "the stored object is the uploaded image");
+    let user = app
+        .org_db(&a)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .find_one(doc! {"id": "u-emp"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.get_str("profileImageKey").unwrap(), key);
+
+    let (status, resp) = upload(
+        &app,
+        &member_of(&a),
+        b"just some text, named avatar.png",
+        "image/png",
+    )
+    .await;
+    assert_eq!(
+        (status, resp["code"].as_str()),
+        (415, Some("UNSUPPORTED_MEDIA_TYPE"))
+    );
+    let (status, _) = upload(
+        &app,
+        &member_of(&a),
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+        "image/svg+xml",
+    )
+    .await;
+    assert_eq!(status, 415);
+    let mut big = PNG.to_vec();
+    big.resize(user::profile_image::MAX_BYTES + 1, 0);
+    assert_eq!(upload(&app, &member_of(&a), &big, "image/png").await.0, 413);
+    assert_eq!(upload(&app, &member_of(&a), b"", "image/png").await.0, 400);
+    let sa = principal(Role::SuperAdmin, None, "super-admin");
+    assert_eq!(upload(&app, &sa, PNG, "image/png").await.0, 403);
+}
+
+#[tokio::test]
+async fn sample_users_only_in_dev() {
+    let app = stack_app(); // Stage=test
+    let a = org_with_users(&app, "20").await;
+    let ev = as_principal(event("user", "add-sample-users"), &admin_of(&a));
+    assert_eq!(
+        call(user::SERVICE, &app, user::samples::handle, &ev)
+            .await
+            .0,
+        404
+    );
+
+    let mut config = shared::testing::stack_config();
+    config.stage = shared::Stage::Dev;
+    let dev = App::new(config);
+    let (status, resp) = call(user::SERVICE, &dev, user::samples::handle, &ev).await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["data"]["added"].as_array().unwrap().len(), 5);
+    let (_, resp) = call(user::SERVICE, &dev, user::samples::handle, &ev).await;
+    assert_eq!(resp["data"]["added"], json!([]), "idempotent");
+    let ev = as_principal(event("user", "add-sample-users"), &member_of(&a));
+    assert_eq!(
+        call(user::SERVICE, &dev, user::samples::handle, &ev)
+            .await
+            .0,
+        403
+    );
+}

@@ -1,0 +1,152 @@
+//! Query-string and path parameters with field-level errors
+//! (`query.limit`, `path.id`), and the one pagination shape every list uses.
+
+use lambda_http::{Request, RequestExt};
+use serde::Serialize;
+
+use super::error::ApiError;
+
+/// A path parameter, or 400 naming it (API Gateway always sends declared ones;
+/// this guards direct invocations).
+pub fn path_param(req: &Request, name: &str) -> Result<String, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::validation(format!("path.{name}"), "is required"))
+}
+
+/// An optional query parameter (first value), trimmed; empty is absent.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// An optional query parameter that must be one of `allowed`.
+pub fn query_choice(
+    req: &Request,
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<String>, ApiError> {
+    match query_param(req, name) {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v)),
+        Some(_) => Err(ApiError::validation(
+            format!("query.{name}"),
+            format!("must be one of {}", allowed.join(", ")),
+        )),
+    }
+}
+
+/// `?page=` (from 1) and `?limit=` (1..=max, default `default_limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub limit: u64,
+}
+
+impl Paging {
+    pub const MAX_LIMIT: u64 = 100;
+
+    pub fn from_query(req: &Request, default_limit: u64) -> Result<Self, ApiError> {
+        let number = |name: &str, default: u64, max: u64| -> Result<u64, ApiError> {
+            match query_param(req, name) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(n),
+                    _ => Err(ApiError::validation(
+                        format!("query.{name}"),
+                        format!("must be a whole number from 1 to {max}"),
+                    )),
+                },
+            }
+        };
+        Ok(Paging {
+            page: number("page", 1, 1_000_000)?,
+            limit: number("limit", default_limit, Self::MAX_LIMIT)?,
+        })
+    }
+
+    pub fn skip(&self) -> u64 {
+        (self.page - 1) * self.limit
+    }
+
+    /// The list shape: `{items, page, limit, total, totalPages}`.
+    pub fn page_of<T: Serialize>(&self, items: Vec<T>, total: u64) -> Page<T> {
+        Page {
+            items,
+            page: self.page,
+            limit: self.limit,
+            total,
+            total_pages: total.div_ceil(self.limit),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub limit: u64,
+    pub total: u64,
+    pub total_pages: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(query: &str) -> Request {
+        let ev = serde_json::json!({
+            "version": "2.0", "routeKey": "GET /x", "rawPath": "/x", "rawQueryString": query,
+            "queryStringParameters": query.split('&').filter(|p| !p.is_empty())
+                .map(|p| { let (k, v) = p.split_once('=').unwrap(); (k.to_owned(), serde_json::Value::String(v.to_owned())) })
+                .collect::<serde_json::Map<_, _>>(),
+            "headers": {}, "isBase64Encoded": false,
+            "requestContext": {"http": {"method": "GET", "path": "/x", "sourceIp": "127.0.0.1"}, "timeEpoch": 0}
+        });
+        lambda_http::request::from_str(&ev.to_string()).unwrap()
+    }
+
+    #[test]
+    fn paging_defaults_bounds_and_errors() {
+        assert_eq!(
+            Paging::from_query(&req(""), 20).unwrap(),
+            Paging { page: 1, limit: 20 }
+        );
+        let p = Paging::from_query(&req("page=3&limit=100"), 20).unwrap();
+        assert_eq!(p.skip(), 200);
+        for (q, field) in [
+            ("limit=0", "query.limit"),
+            ("limit=101", "query.limit"),
+            ("page=0", "query.page"),
+            ("page=x", "query.page"),
+        ] {
+            let err = Paging::from_query(&req(q), 20).unwrap_err();
+            assert_eq!(err.details()[0].field, field, "{q}");
+        }
+        let page = Paging { page: 2, limit: 10 }.page_of(vec![1, 2], 12);
+        assert_eq!(page.total_pages, 2);
+        assert_eq!(
+            Paging { page: 1, limit: 10 }
+                .page_of::<u8>(vec![], 0)
+                .total_pages,
+            0
+        );
+    }
+
+    #[test]
+    fn choices_name_the_parameter() {
+        assert_eq!(
+            query_choice(&req("status=active"), "status", &["active"])
+                .unwrap()
+                .as_deref(),
+            Some("active")
+        );
+        let err = query_choice(&req("status=gone"), "status", &["active"]).unwrap_err();
+        assert_eq!(err.details()[0].field, "query.status");
+    }
+}
