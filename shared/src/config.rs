@@ -112,6 +112,15 @@ pub struct Config {
     pub mongodb_cluster_uris: HashMap<Cluster, String>,
     /// Token and login settings (identity model, DESIGN.md §5).
     pub identity: IdentitySettings,
+    /// `AWS_ENDPOINT_URL_SESV2`: SES endpoint override. The SDK reads it from
+    /// the process environment too; holding it here lets one `App` (a test)
+    /// point SES elsewhere without touching the others.
+    pub ses_endpoint_url: Option<String>,
+    /// `SALES_EMAIL`: the inbox that receives leads.
+    pub sales_email: Option<String>,
+    /// `ASSET_BASE_URL`: public base URL (CDN) serving the bucket's `cms/`
+    /// objects. Without it, CMS image URLs are presigned (7 days).
+    pub asset_base_url: Option<String>,
 }
 
 /// Token lifetimes, issuer/audience and login protection.
@@ -224,6 +233,9 @@ impl Config {
                 .filter_map(|c| get(c.env_var()).map(|uri| (*c, uri)))
                 .collect(),
             identity,
+            ses_endpoint_url: get("AWS_ENDPOINT_URL_SESV2"),
+            sales_email: get("SALES_EMAIL"),
+            asset_base_url: get("ASSET_BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
         })
     }
 
@@ -243,6 +255,12 @@ impl Config {
         self.secret_id
             .as_deref()
             .ok_or(ConfigError::Missing("SECRET_ID"))
+    }
+
+    pub fn sales_email(&self) -> Result<&str, ConfigError> {
+        self.sales_email
+            .as_deref()
+            .ok_or(ConfigError::Missing("SALES_EMAIL"))
     }
 
     pub fn sender_email(&self) -> Result<&str, ConfigError> {

@@ -150,3 +150,64 @@ pub fn unique_ip() -> String {
     getrandom::fill(&mut b).expect("random");
     format!("198.51.{}.{}", b[0], b[1])
 }
+
+/// GET over plain HTTP/1.1 on loopback (presigned URLs and the emulator's
+/// inspection API point at the local stack). Returns status and body.
+pub fn http_get(url: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("a local http:// URL");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = std::net::TcpStream::connect(host).expect("the local stack is reachable");
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        return (status, dechunk(&body));
+    }
+    (status, body)
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&body[..line_end]).unwrap_or("0").trim(),
+            16,
+        )
+        .unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&body[line_end + 2..line_end + 2 + size]);
+        body = &body[line_end + 4 + size..];
+    }
+    out
+}
+
+/// Every mail the SES emulator (moto) accepted: `{source, destinations, subject, body}`.
+pub fn sent_mail() -> Vec<Value> {
+    let endpoint =
+        std::env::var("AWS_ENDPOINT_URL").expect("AWS_ENDPOINT_URL (run with `make test`)");
+    let (status, body) = http_get(&format!("{endpoint}/moto-api/data.json"));
+    assert_eq!(status, 200, "moto inspection API");
+    let data: Value = serde_json::from_slice(&body).expect("moto data.json");
+    data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}

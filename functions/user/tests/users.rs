@@ -1,15 +1,13 @@
 //! User routes against the real stack: the three listings, ensure-user
 //! idempotency, profile images in S3, and tenant isolation.
 
-use std::io::{Read, Write};
-
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
 use shared::{
     App,
     http::{Principal, Role},
     identity::passwords,
-    testing::{as_principal, call, event, principal, stack_app, unique, with_query},
+    testing::{as_principal, call, event, http_get, principal, stack_app, unique, with_query},
 };
 
 /// An organization (direct insert; org routes are tested in the org crate)
@@ -276,30 +274,6 @@ async fn upload(app: &App, who: &Principal, bytes: &[u8], content_type: &str) ->
     ev["isBase64Encoded"] = json!(true);
     ev["body"] = json!(STANDARD.encode(bytes));
     call(user::SERVICE, app, user::profile_image::handle, &ev).await
-}
-
-/// GET over plain HTTP (the presigned URL points at the local S3 emulator).
-fn http_get(url: &str) -> (u16, Vec<u8>) {
-    let rest = url.strip_prefix("http://").expect("local emulator URL");
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    assert!(
-        !head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked"),
-        "{head}"
-    );
-    (status, raw[split + 4..].to_vec())
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 mod body;
 mod error;
+pub mod multipart;
 mod principal;
 mod query;
 mod serve;

@@ -51,7 +51,13 @@ impl App {
 
     pub async fn ses(&self) -> &aws_sdk_sesv2::Client {
         self.ses
-            .get_or_init(|| async { aws_sdk_sesv2::Client::new(self.sdk_config().await) })
+            .get_or_init(|| async {
+                let mut conf = aws_sdk_sesv2::config::Builder::from(self.sdk_config().await);
+                if let Some(url) = &self.config.ses_endpoint_url {
+                    conf = conf.endpoint_url(url);
+                }
+                aws_sdk_sesv2::Client::from_conf(conf.build())
+            })
             .await
     }
 

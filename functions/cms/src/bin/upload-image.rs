@@ -1,0 +1,7 @@
+//! POST /api/v1/cms/admin/upload-image
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(cms::SERVICE, app, cms::uploads::upload_image).await
+}

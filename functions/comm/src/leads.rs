@@ -1,0 +1,153 @@
+//! Leads in `crm.leads`, and delivering their mail.
+//!
+//! A lead records which of its two mails went out (`mail.sales`,
+//! `mail.confirmation`), so a retry sends only what is missing and nobody
+//! gets a message twice.
+
+use mongodb::bson::{Document, doc};
+use shared::{App, http::ApiError, stores::mongo::unavailable};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use crate::mail::{self, Mail};
+
+pub const COLLECTION: &str = "leads";
+
+fn now() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Stores a new lead (mail pending) and returns its id.
+pub async fn store(app: &App, mut lead: Document) -> Result<Document, ApiError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    lead.insert("id", &id);
+    lead.insert("status", "new");
+    lead.insert("mailStatus", "pending");
+    lead.insert(
+        "mail",
+        doc! {"sales": false, "confirmation": false, "attempts": 0},
+    );
+    lead.insert("createdAt", &at);
+    lead.insert("updatedAt", &at);
+    app.crm_db()
+        .await?
+        .collection::<Document>(COLLECTION)
+        .insert_one(&lead)
+        .await
+        .map_err(unavailable)?;
+    Ok(lead)
+}
+
+const KIND_TITLES: [(&str, &str); 4] = [
+    ("contact", "contact message"),
+    ("contact-form", "contact form"),
+    ("meeting", "meeting request"),
+    ("pricing", "pricing inquiry"),
+];
+
+fn title(kind: &str) -> &'static str {
+    KIND_TITLES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+        .unwrap_or("message")
+}
+
+/// The two mails of a lead, rebuilt from the stored document.
+fn mails(app: &App, lead: &Document) -> Result<(Mail, Mail), ApiError> {
+    let text = |k: &str| lead.get_str(k).unwrap_or_default().to_owned();
+    let details = lead.get_document("details").cloned().unwrap_or_default();
+    let mut fields: Vec<(&str, String)> = vec![
+        ("Name", text("name")),
+        ("Email", text("email")),
+        ("Phone", text("phone")),
+        ("Company", text("company")),
+        ("Subject", text("subject")),
+    ];
+    let detail_labels = [
+        ("date", "Date"),
+        ("time", "Time"),
+        ("timezone", "Time zone"),
+        ("plan", "Plan"),
+        ("seats", "Seats"),
+    ];
+    for (key, label) in detail_labels {
+        if let Some(v) = details.get(key) {
+            let value = match v {
+                mongodb::bson::Bson::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            fields.push((label, value));
+        }
+    }
+    fields.push(("Message", text("message")));
+    fields.push(("Lead id", text("id")));
+    let kind = title(lead.get_str("type").unwrap_or_default());
+    let sales = mail::render(
+        app.config.sales_email()?,
+        Some(&text("email")),
+        &format!("New {kind} from {}", text("name")),
+        &format!("A new {kind} arrived on the website."),
+        &fields,
+    );
+    let confirmation = mail::render(
+        &text("email"),
+        None,
+        "We received your message — AvaOne",
+        &format!(
+            "Hi {}, thank you for your {kind}. Our team will get back to you shortly. Here is what you sent:",
+            text("name")
+        ),
+        &fields[..fields.len() - 1],
+    );
+    Ok((sales, confirmation))
+}
+
+/// Sends whichever of the lead's mails have not gone out yet and records
+/// the outcome. Returns true when both are sent. SES failures are recorded
+/// on the lead (never lost) and reported as `false`.
+pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
+    let id = lead.get_str("id").unwrap_or_default().to_owned();
+    let state = lead.get_document("mail").cloned().unwrap_or_default();
+    let (sales, confirmation) = mails(app, lead)?;
+    let mut sales_sent = state.get_bool("sales").unwrap_or(false);
+    let mut confirmation_sent = state.get_bool("confirmation").unwrap_or(false);
+    let mut last_error = None;
+    if !sales_sent {
+        match mail::send(app, &sales).await {
+            Ok(_) => sales_sent = true,
+            Err(e) => last_error = Some(e.message().to_owned()),
+        }
+    }
+    if !confirmation_sent && last_error.is_none() {
+        match mail::send(app, &confirmation).await {
+            Ok(_) => confirmation_sent = true,
+            Err(e) => last_error = Some(e.message().to_owned()),
+        }
+    }
+    let done = sales_sent && confirmation_sent;
+    let mut set = doc! {
+        "mail.sales": sales_sent,
+        "mail.confirmation": confirmation_sent,
+        "mailStatus": if done { "sent" } else { "pending" },
+        "updatedAt": now(),
+    };
+    if let Some(err) = &last_error {
+        set.insert("mail.lastError", err);
+    }
+    app.crm_db()
+        .await?
+        .collection::<Document>(COLLECTION)
+        .update_one(
+            doc! {"id": &id},
+            doc! {"$set": set, "$inc": {"mail.attempts": 1}},
+        )
+        .await
+        .map_err(unavailable)?;
+    if let Some(err) = last_error {
+        tracing::warn!(lead = %id, error = %err, "lead stored, mail pending");
+    }
+    Ok(done)
+}

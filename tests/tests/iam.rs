@@ -1,0 +1,103 @@
+//! Least privilege in template.yaml: which functions may send mail, write
+//! the bucket or touch which DynamoDB keys. A policy that widens fails here
+//! naming the function.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::Value as Yaml;
+use workspace_tests::repo_root;
+
+/// binary → every IAM action in its inline policies.
+fn actions_by_binary() -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    let mut out = BTreeMap::new();
+    for (_, resource) in doc["Resources"].as_mapping().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut actions = Vec::new();
+        for policy in resource["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                policy.as_str().is_none(),
+                "{binary}: managed/SAM policy templates are too broad; use inline statements"
+            );
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                assert_eq!(statement["Effect"].as_str(), Some("Allow"), "{binary}");
+                assert_ne!(
+                    statement["Resource"].as_str(),
+                    Some("*"),
+                    "{binary}: Resource \"*\""
+                );
+                match &statement["Action"] {
+                    Yaml::String(a) => actions.push(a.clone()),
+                    Yaml::Sequence(list) => {
+                        actions.extend(list.iter().filter_map(|a| a.as_str().map(str::to_owned)))
+                    }
+                    other => panic!("{binary}: unexpected Action {other:?}"),
+                }
+            }
+        }
+        assert!(
+            actions.iter().all(|a| !a.ends_with(":*")),
+            "{binary}: wildcard action in {actions:?}"
+        );
+        out.insert(binary, actions);
+    }
+    out
+}
+
+/// binary → its domain crate (functions/<domain>/src/bin/<binary>.rs).
+fn domain_of(binary: &str) -> String {
+    for entry in std::fs::read_dir(repo_root().join("functions")).unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.join("src/bin").join(format!("{binary}.rs")).exists() {
+            return dir.file_name().unwrap().to_string_lossy().into_owned();
+        }
+    }
+    panic!("no binary {binary}");
+}
+
+#[test]
+fn only_comm_sends_mail_and_only_cms_and_user_write_the_bucket() {
+    let mut problems = Vec::new();
+    for (binary, actions) in actions_by_binary() {
+        let domain = domain_of(&binary);
+        if actions.iter().any(|a| a.starts_with("ses:")) && domain != "comm" {
+            problems.push(format!("{binary} ({domain}) may send mail"));
+        }
+        if actions
+            .iter()
+            .any(|a| a == "s3:PutObject" || a == "s3:DeleteObject")
+            && !["cms", "user"].contains(&domain.as_str())
+        {
+            problems.push(format!("{binary} ({domain}) may write the bucket"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "least privilege broken:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn every_function_reads_only_the_config_secret() {
+    for (binary, actions) in actions_by_binary() {
+        assert!(
+            actions
+                .iter()
+                .filter(|a| a.starts_with("secretsmanager:"))
+                .all(|a| a == "secretsmanager:GetSecretValue"),
+            "{binary}: {actions:?}"
+        );
+    }
+}
