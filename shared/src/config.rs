@@ -118,9 +118,22 @@ pub struct Config {
     pub ses_endpoint_url: Option<String>,
     /// `SALES_EMAIL`: the inbox that receives leads.
     pub sales_email: Option<String>,
+    /// Gemini (voice): `GEMINI_BASE_URL` (default Google's endpoint),
+    /// `GEMINI_MODEL` (default gemini-2.5-flash), `GEMINI_TTS_MODEL` (default
+    /// gemini-2.5-flash-preview-tts), `PROVIDER_TIMEOUT_MS` (default 8000).
+    /// The API key is `geminiApiKey` in the secret.
+    pub gemini: GeminiSettings,
     /// `ASSET_BASE_URL`: public base URL (CDN) serving the bucket's `cms/`
     /// objects. Without it, CMS image URLs are presigned (7 days).
     pub asset_base_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeminiSettings {
+    pub base_url: String,
+    pub model: String,
+    pub tts_model: String,
+    pub timeout: Duration,
 }
 
 /// Token lifetimes, issuer/audience and login protection.
@@ -234,6 +247,16 @@ impl Config {
                 .collect(),
             identity,
             ses_endpoint_url: get("AWS_ENDPOINT_URL_SESV2"),
+            gemini: GeminiSettings {
+                base_url: get("GEMINI_BASE_URL")
+                    .unwrap_or_else(|| "https://generativelanguage.googleapis.com".into())
+                    .trim_end_matches('/')
+                    .to_owned(),
+                model: get("GEMINI_MODEL").unwrap_or_else(|| "gemini-2.5-flash".into()),
+                tts_model: get("GEMINI_TTS_MODEL")
+                    .unwrap_or_else(|| "gemini-2.5-flash-preview-tts".into()),
+                timeout: Duration::from_millis(number("PROVIDER_TIMEOUT_MS", 8000)?),
+            },
             sales_email: get("SALES_EMAIL"),
             asset_base_url: get("ASSET_BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
         })

@@ -24,6 +24,33 @@ pub fn stack_app() -> App {
     App::new(stack_config())
 }
 
+/// An `App` reading its own copy of the stack's secret, changed by `edit`,
+/// so a test can configure (say) a provider key without touching the
+/// secret other tests read.
+pub async fn app_with_secret(edit: impl FnOnce(&mut Value)) -> App {
+    let stack = stack_app();
+    let sm = stack.secrets_manager().await;
+    let current = sm
+        .get_secret_value()
+        .secret_id(stack.config.secret_id().expect("SECRET_ID"))
+        .send()
+        .await
+        .expect("the stack secret is readable");
+    let mut value: Value =
+        serde_json::from_str(current.secret_string().unwrap_or("{}")).expect("a JSON secret");
+    edit(&mut value);
+    let name = unique("avaone/test/secret-");
+    sm.create_secret()
+        .name(&name)
+        .secret_string(value.to_string())
+        .send()
+        .await
+        .expect("create test secret");
+    let mut config = stack_config();
+    config.secret_id = Some(name);
+    App::new(config)
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

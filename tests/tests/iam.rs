@@ -71,7 +71,11 @@ fn only_comm_sends_mail_and_only_cms_and_user_write_the_bucket() {
     let mut problems = Vec::new();
     for (binary, actions) in actions_by_binary() {
         let domain = domain_of(&binary);
-        if actions.iter().any(|a| a.starts_with("ses:")) && domain != "comm" {
+        if actions
+            .iter()
+            .any(|a| a == "ses:SendEmail" || a == "ses:SendRawEmail" || a == "ses:*")
+            && domain != "comm"
+        {
             problems.push(format!("{binary} ({domain}) may send mail"));
         }
         if actions
@@ -99,5 +103,44 @@ fn every_function_reads_only_the_config_secret() {
                 .all(|a| a == "secretsmanager:GetSecretValue"),
             "{binary}: {actions:?}"
         );
+    }
+}
+
+#[test]
+fn dev_only_routes_exist_only_when_stage_is_dev() {
+    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    // The condition itself: IsDev ⇔ Stage == dev.
+    let is_dev = format!("{:?}", doc["Conditions"]["IsDev"]);
+    assert!(
+        is_dev.contains("Equals") && is_dev.contains("Stage") && is_dev.contains("dev"),
+        "{is_dev}"
+    );
+    let dev_only = [
+        "debug-login",
+        "add-sample-users",
+        "setup-test-data",
+        "admin-test",
+    ];
+    let resources = doc["Resources"].as_mapping().unwrap();
+    for (id, resource) in resources {
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str();
+        let conditional = resource["Condition"].as_str() == Some("IsDev");
+        if let Some(binary) = binary {
+            assert_eq!(
+                conditional,
+                dev_only.contains(&binary),
+                "{binary}: Condition IsDev must be set exactly on dev-only functions"
+            );
+            // Its log group follows it.
+            let log_id = format!("{}Logs", id.as_str().unwrap());
+            assert_eq!(
+                resources
+                    .get(Yaml::String(log_id.clone()))
+                    .map(|r| r["Condition"].as_str() == Some("IsDev")),
+                Some(conditional),
+                "{log_id}"
+            );
+        }
     }
 }

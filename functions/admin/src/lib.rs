@@ -1,7 +1,20 @@
-//! Admin domain (DESIGN.md §3 `admin` rows). One module per route; the
-//! binaries in `src/bin/` only wire a route's handler to the runtime.
+//! Admin domain (DESIGN.md §3 `admin` rows). The binaries in `src/bin/`
+//! only wire a route's handler to the runtime.
+//!
+//! | route | handler | auth |
+//! |---|---|---|
+//! | GET /health | [`health::handle`] | public |
+//! | GET /admin/leads | [`leads::handle`] | sa |
+//! | GET /admin/debug | [`debug::debug`] | sa |
+//! | GET /admin/debug/credentials | [`debug::credentials`] | sa |
+//! | GET /admin/debug/db-health | [`debug::db_health`] | sa |
+//! | POST /admin/setup-test-data | [`dev::setup_test_data`] | sa, dev stage only |
+//! | POST /admin/test/{check} | [`dev::run_check`] | sa, dev stage only |
 
+pub mod debug;
+pub mod dev;
 pub mod health;
+pub mod leads;
 
 /// The envelope's `service` for every admin route.
 pub const SERVICE: &str = "admin-service";

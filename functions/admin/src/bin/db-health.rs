@@ -1,0 +1,7 @@
+//! GET /api/v1/admin/debug/db-health
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(admin::SERVICE, app, admin::debug::db_health).await
+}

@@ -1,0 +1,199 @@
+//! Dev-stage tools for the super admin. The template deploys them only when
+//! Stage=dev, and they refuse (404) in any other stage even if invoked.
+//!
+//! - POST /admin/setup-test-data `?organizationId=` (default `acme`): replaces
+//!   the organization's demo analytics data — 14 days of activity events,
+//!   chatbot conversations in `pingora.conversations`, and the leads the
+//!   converted ones produced — all marked `seed: true`.
+//! - POST /admin/test/{check}: `database` (write, read, delete a document),
+//!   `storage` (bucket reachable and listable), `email` (the sender identity
+//!   is verified in SES; nothing is sent).
+
+use std::time::Instant;
+
+use mongodb::bson::{DateTime, Document, doc};
+use serde_json::json;
+use shared::{
+    App, Stage,
+    http::{ApiError, Reply, Request, path_param, query_param},
+    stores::{
+        Dependency,
+        aws::error_chain,
+        mongo::{org_db_name, unavailable},
+    },
+};
+use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
+
+pub fn ensure_dev(app: &App) -> Result<(), ApiError> {
+    if app.config.stage == Stage::Dev {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(
+            "This route is only available in the dev stage.",
+        ))
+    }
+}
+
+const INTENTS: [(&str, &str); 4] = [
+    ("pricing", "How much does the Business plan cost?"),
+    ("demo", "Can I book a demo?"),
+    ("support", "How do I reset my password?"),
+    ("integrations", "Do you integrate with Salesforce?"),
+];
+const ACTIVITY: [&str; 3] = ["login", "page_view", "voice_command"];
+
+pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError> {
+    ensure_dev(app)?;
+    app.principal(&req).await?.require_super_admin()?;
+    let account_id = query_param(&req, "organizationId").unwrap_or_else(|| "acme".into());
+    org_db_name(&account_id).map_err(|_| {
+        ApiError::validation(
+            "query.organizationId",
+            "is not a valid organization account id",
+        )
+    })?;
+    let today = OffsetDateTime::now_utc().date().midnight().assume_utc();
+    let at = |days_ago: i64, hour: i64| {
+        let t = today - Duration::days(days_ago) + Duration::hours(hour);
+        (
+            DateTime::from_millis(t.unix_timestamp() * 1000),
+            t.format(&Rfc3339).unwrap_or_default(),
+        )
+    };
+
+    let activity = app
+        .org_db(&account_id)
+        .await?
+        .collection::<Document>("activity");
+    activity
+        .delete_many(doc! {"seed": true})
+        .await
+        .map_err(unavailable)?;
+    let events: Vec<Document> = (0..60)
+        .map(|i| {
+            let (when, _) = at(i % 14, 8 + i % 9);
+            doc! {"userId": format!("u-demo-{}", i % 7), "type": ACTIVITY[(i % 3) as usize], "at": when, "seed": true}
+        })
+        .collect();
+    activity.insert_many(events).await.map_err(unavailable)?;
+
+    let conversations = app
+        .pingora_db()
+        .await?
+        .collection::<Document>("conversations");
+    conversations
+        .delete_many(doc! {"organizationId": &account_id, "seed": true})
+        .await
+        .map_err(unavailable)?;
+    let leads = app.crm_db().await?.collection::<Document>("leads");
+    leads
+        .delete_many(doc! {"organizationId": &account_id, "seed": true})
+        .await
+        .map_err(unavailable)?;
+    let mut convs = Vec::new();
+    let mut new_leads = Vec::new();
+    for i in 0..40i64 {
+        let (when, text) = at(i % 14, 9 + i % 8);
+        let (intent, question) = INTENTS[(i % 4) as usize];
+        let converted = i % 4 == 0;
+        convs.push(doc! {
+            "organizationId": &account_id, "conversationId": format!("demo-{i}"), "startedAt": when,
+            "intent": intent, "firstQuestion": question, "messageCount": 2 + i % 6,
+            "avgResponseMs": 400.0 + (i % 5) as f64 * 100.0, "converted": converted, "seed": true,
+        });
+        if converted {
+            new_leads.push(doc! {
+                "id": format!("lead-demo-{account_id}-{i}"), "organizationId": &account_id, "type": "chatbot",
+                "name": format!("Chat visitor {i}"), "email": format!("visitor{i}@example.com"), "status": "new",
+                "mailStatus": "sent", "createdAt": &text, "updatedAt": &text, "seed": true,
+            });
+        }
+    }
+    conversations
+        .insert_many(convs)
+        .await
+        .map_err(unavailable)?;
+    leads
+        .insert_many(new_leads.clone())
+        .await
+        .map_err(unavailable)?;
+    Reply::ok(
+        json!({"organizationId": account_id, "activityEvents": 60, "conversations": 40, "leads": new_leads.len()}),
+    )
+}
+
+pub async fn run_check(app: &App, req: Request) -> Result<Reply, ApiError> {
+    ensure_dev(app)?;
+    app.principal(&req).await?.require_super_admin()?;
+    let check = path_param(&req, "check")?;
+    let started = Instant::now();
+    let detail = match check.as_str() {
+        "database" => {
+            let coll = app.main_db().await?.collection::<Document>("healthchecks");
+            let id = uuid::Uuid::new_v4().to_string();
+            coll.insert_one(doc! {"id": &id, "at": DateTime::now()})
+                .await
+                .map_err(unavailable)?;
+            let found = coll
+                .find_one(doc! {"id": &id})
+                .await
+                .map_err(unavailable)?
+                .is_some();
+            coll.delete_one(doc! {"id": &id})
+                .await
+                .map_err(unavailable)?;
+            if !found {
+                return Err(ApiError::dependency(
+                    Dependency::MongoDb,
+                    "written document not found",
+                ));
+            }
+            "wrote, read and deleted a document in avaone_main.healthchecks".to_owned()
+        }
+        "storage" => {
+            let bucket = app.config.bucket_name()?;
+            let s3 = app.s3().await;
+            s3.head_bucket()
+                .bucket(bucket)
+                .send()
+                .await
+                .map_err(|e| ApiError::dependency(Dependency::S3, error_chain(&e)))?;
+            let listed = s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .max_keys(1)
+                .send()
+                .await
+                .map_err(|e| ApiError::dependency(Dependency::S3, error_chain(&e)))?;
+            format!(
+                "bucket reachable; listing works ({} object(s) in the first page)",
+                listed.key_count().unwrap_or(0)
+            )
+        }
+        "email" => {
+            let sender = app.config.sender_email()?;
+            let identity = app
+                .ses()
+                .await
+                .get_email_identity()
+                .email_identity(sender)
+                .send()
+                .await
+                .map_err(|e| ApiError::dependency(Dependency::Ses, error_chain(&e)))?;
+            let status = identity
+                .verification_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_else(|| "unknown".into());
+            format!("sender identity verification status: {status}")
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "path.check",
+                "must be one of database, storage, email",
+            ));
+        }
+    };
+    Reply::ok(
+        json!({"check": check, "ok": true, "latencyMs": (started.elapsed().as_secs_f64() * 1e4).round() / 10.0, "detail": detail}),
+    )
+}

@@ -1,0 +1,290 @@
+//! Admin routes against the real stack: leads, diagnostics that never leak
+//! a secret, and the dev-only tools.
+
+use mongodb::bson::{Document, doc};
+use serde_json::{Value, json};
+use shared::{
+    App,
+    http::{Principal, Role},
+    testing::{as_principal, call, event, principal, stack_app, stack_config, unique, with_query},
+};
+
+fn sa() -> Principal {
+    principal(Role::SuperAdmin, None, "super-admin")
+}
+
+async fn admin_get<'a, F, Fut>(
+    app: &'a App,
+    route: &str,
+    who: &Principal,
+    handler: F,
+) -> (u16, Value)
+where
+    F: FnOnce(&'a App, shared::http::Request) -> Fut,
+    Fut: Future<Output = Result<shared::http::Reply, shared::http::ApiError>>,
+{
+    call(
+        admin::SERVICE,
+        app,
+        handler,
+        &as_principal(event("admin", route), who),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn leads_are_paged_filtered_and_for_the_super_admin() {
+    let app = stack_app();
+    let tag = unique("t");
+    let leads = app.crm_db().await.unwrap().collection::<Document>("leads");
+    for (i, (status, kind, created)) in [
+        ("new", "pricing", "2031-01-03T10:00:00Z"),
+        ("won", "pricing", "2031-01-02T10:00:00Z"),
+        ("new", "meeting", "2031-01-01T10:00:00Z"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        leads.insert_one(doc! {"id": format!("{tag}-{i}"), "status": *status, "type": *kind, "createdAt": *created, "tag": &tag}).await.unwrap();
+    }
+    let list =
+        |q: &[(&str, &str)]| with_query(as_principal(event("admin", "admin-leads"), &sa()), q);
+    let (status, resp) = call(
+        admin::SERVICE,
+        &app,
+        admin::leads::handle,
+        &list(&[
+            ("type", "pricing"),
+            ("from", "2031-01-01"),
+            ("to", "2031-01-03"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["data"]["total"], 2);
+    assert_eq!(
+        resp["data"]["items"][0]["id"],
+        format!("{tag}-0"),
+        "newest first"
+    );
+    let (_, resp) = call(
+        admin::SERVICE,
+        &app,
+        admin::leads::handle,
+        &list(&[
+            ("status", "new"),
+            ("from", "2031-01-01"),
+            ("to", "2031-01-02"),
+        ]),
+    )
+    .await;
+    assert_eq!(resp["data"]["total"], 1);
+    let (_, resp) = call(
+        admin::SERVICE,
+        &app,
+        admin::leads::handle,
+        &list(&[
+            ("from", "2031-01-01"),
+            ("to", "2031-01-03"),
+            ("limit", "1"),
+            ("page", "3"),
+        ]),
+    )
+    .await;
+    assert_eq!(resp["data"]["items"][0]["id"], format!("{tag}-2"));
+    for (q, field) in [
+        (("status", "closed"), "query.status"),
+        (("from", "yesterday"), "query.from"),
+        (("limit", "500"), "query.limit"),
+    ] {
+        let (status, resp) = call(admin::SERVICE, &app, admin::leads::handle, &list(&[q])).await;
+        assert_eq!(
+            (status, resp["details"][0]["field"].as_str()),
+            (400, Some(field))
+        );
+    }
+    let ev = as_principal(
+        event("admin", "admin-leads"),
+        &principal(Role::Admin, Some("acme"), "u"),
+    );
+    assert_eq!(
+        call(admin::SERVICE, &app, admin::leads::handle, &ev)
+            .await
+            .0,
+        403
+    );
+}
+
+/// Every string value in the secret (recursively), long enough to matter.
+fn secret_values(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s.len() >= 8 => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| secret_values(x, out)),
+        Value::Object(o) => o.values().for_each(|x| secret_values(x, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn no_admin_response_contains_a_secret_value() {
+    // Its own copy of the secret, with a provider key too.
+    let app = shared::testing::app_with_secret(|s| {
+        s["geminiApiKey"] = json!("AIzaSy-test-key-that-must-not-leak-123")
+    })
+    .await;
+    let sm = app.secrets_manager().await;
+    let secret: Value = serde_json::from_str(
+        sm.get_secret_value()
+            .secret_id(app.config.secret_id().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .secret_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut values = Vec::new();
+    // Key ids are public by design (token headers, JWKS): not secret values.
+    let mut without_kids = secret.clone();
+    for key in without_kids["jwtSigningKeys"].as_array_mut().unwrap() {
+        key.as_object_mut().unwrap().remove("kid");
+    }
+    without_kids.as_object_mut().unwrap().remove("jwtActiveKid");
+    secret_values(&without_kids, &mut values);
+    assert!(values.len() >= 4, "{values:?}");
+
+    let mut bodies = vec![
+        admin_get(&app, "admin-debug", &sa(), admin::debug::debug).await,
+        admin_get(&app, "debug-credentials", &sa(), admin::debug::credentials).await,
+        admin_get(&app, "db-health", &sa(), admin::debug::db_health).await,
+        admin_get(&app, "admin-leads", &sa(), admin::leads::handle).await,
+    ];
+    let health = shared::http::dispatch(
+        admin::SERVICE,
+        shared::testing::request(&event("admin", "health")),
+        |r| admin::health::handle(&app, r),
+    )
+    .await;
+    bodies.push((
+        health.status().as_u16(),
+        serde_json::from_slice(health.body().as_ref()).unwrap(),
+    ));
+    for (status, body) in &bodies {
+        assert_eq!(*status, 200, "{body}");
+        let text = body.to_string();
+        for value in &values {
+            // Also a PEM's base64 body, line by line.
+            for needle in value
+                .lines()
+                .filter(|l| l.len() >= 8 && !l.starts_with("-----"))
+            {
+                assert!(!text.contains(needle), "a secret value leaked into {text}");
+            }
+        }
+    }
+    let credentials = &bodies[1].1["data"]["credentials"];
+    assert_eq!(
+        credentials["geminiApiKey"],
+        json!({"configured": true, "preview": "AIza…"})
+    );
+    assert_eq!(credentials["mongodbUri"]["preview"], "mongodb://…");
+    assert_eq!(
+        credentials["superAdminPasswordHash"]["configured"],
+        secret.get("superAdminPasswordHash").is_some()
+    );
+    assert_eq!(bodies[0].1["data"]["settings"]["TABLE_NAME"], true);
+    assert_eq!(bodies[2].1["data"]["healthy"], true);
+
+    for (route, handler) in [
+        ("admin-debug", 0),
+        ("debug-credentials", 1),
+        ("db-health", 2),
+    ] {
+        let who = principal(Role::Admin, Some("acme"), "u");
+        let status = match handler {
+            0 => admin_get(&app, route, &who, admin::debug::debug).await.0,
+            1 => {
+                admin_get(&app, route, &who, admin::debug::credentials)
+                    .await
+                    .0
+            }
+            _ => {
+                admin_get(&app, route, &who, admin::debug::db_health)
+                    .await
+                    .0
+            }
+        };
+        assert_eq!(status, 403, "{route}");
+    }
+}
+
+#[tokio::test]
+async fn dev_tools_refuse_outside_dev_and_work_in_dev() {
+    let app = stack_app(); // Stage=test
+    assert_eq!(
+        admin_get(&app, "setup-test-data", &sa(), admin::dev::setup_test_data)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        admin_get(&app, "admin-test", &sa(), admin::dev::run_check)
+            .await
+            .0,
+        404
+    );
+
+    let mut config = stack_config();
+    config.stage = shared::Stage::Dev;
+    let dev = App::new(config);
+    let org = unique("dev");
+    let ev = with_query(
+        as_principal(event("admin", "setup-test-data"), &sa()),
+        &[("organizationId", &org)],
+    );
+    let (status, resp) = call(admin::SERVICE, &dev, admin::dev::setup_test_data, &ev).await;
+    assert_eq!(status, 200, "{resp}");
+    // Seeding twice replaces rather than duplicates.
+    call(admin::SERVICE, &dev, admin::dev::setup_test_data, &ev).await;
+    let conversations = dev
+        .pingora_db()
+        .await
+        .unwrap()
+        .collection::<Document>("conversations");
+    assert_eq!(
+        conversations
+            .count_documents(doc! {"organizationId": &org})
+            .await
+            .unwrap(),
+        40
+    );
+
+    for check in ["database", "storage", "email"] {
+        let mut ev = as_principal(event("admin", "admin-test"), &sa());
+        ev["pathParameters"] = json!({"check": check});
+        let (status, resp) = call(admin::SERVICE, &dev, admin::dev::run_check, &ev).await;
+        assert_eq!(
+            (status, resp["data"]["ok"].as_bool()),
+            (200, Some(true)),
+            "{check}: {resp}"
+        );
+    }
+    let mut ev = as_principal(event("admin", "admin-test"), &sa());
+    ev["pathParameters"] = json!({"check": "everything"});
+    assert_eq!(
+        call(admin::SERVICE, &dev, admin::dev::run_check, &ev)
+            .await
+            .0,
+        400
+    );
+    let ev = as_principal(
+        event("admin", "admin-test"),
+        &principal(Role::Admin, Some("acme"), "u"),
+    );
+    assert_eq!(
+        call(admin::SERVICE, &dev, admin::dev::run_check, &ev)
+            .await
+            .0,
+        403
+    );
+}

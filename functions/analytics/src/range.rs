@@ -1,0 +1,144 @@
+//! The reporting window and the organization a request reports on.
+
+use mongodb::bson::{Document, doc};
+use serde_json::{Value, json};
+use shared::{
+    App,
+    http::{ApiError, Request, query_param},
+    stores::mongo::org_db_name,
+};
+use time::{
+    Date, Duration, OffsetDateTime, format_description::well_known::Rfc3339,
+    macros::format_description,
+};
+
+pub const MAX_DAYS: i64 = 366;
+pub const DEFAULT_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub from: Date,
+    /// Inclusive.
+    pub to: Date,
+}
+
+fn parse_day(req: &Request, name: &str) -> Result<Option<Date>, ApiError> {
+    query_param(req, name)
+        .map(|v| {
+            Date::parse(&v, format_description!("[year]-[month]-[day]")).map_err(|_| {
+                ApiError::validation(format!("query.{name}"), "must be a date as YYYY-MM-DD")
+            })
+        })
+        .transpose()
+}
+
+impl Range {
+    pub fn from_query(req: &Request) -> Result<Self, ApiError> {
+        let today = OffsetDateTime::now_utc().date();
+        let to = parse_day(req, "to")?.unwrap_or(today);
+        let from = parse_day(req, "from")?.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+        if from > to {
+            return Err(ApiError::validation("query.from", "must not be after `to`"));
+        }
+        if (to - from).whole_days() + 1 > MAX_DAYS {
+            return Err(ApiError::validation(
+                "query.from",
+                format!("the range may span at most {MAX_DAYS} days"),
+            ));
+        }
+        Ok(Range { from, to })
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).whole_days() + 1
+    }
+
+    fn start(&self) -> mongodb::bson::DateTime {
+        mongodb::bson::DateTime::from_millis(
+            self.from.midnight().assume_utc().unix_timestamp() * 1000,
+        )
+    }
+
+    fn end(&self) -> mongodb::bson::DateTime {
+        let next = self.to.next_day().unwrap_or(self.to);
+        mongodb::bson::DateTime::from_millis(next.midnight().assume_utc().unix_timestamp() * 1000)
+    }
+
+    /// `{field: {$gte: from 00:00, $lt: to+1 00:00}}` for BSON dates.
+    pub fn date_filter(&self, field: &str) -> Document {
+        doc! { field: {"$gte": self.start(), "$lt": self.end()} }
+    }
+
+    /// The same window for RFC 3339 UTC strings (they sort as text).
+    pub fn text_filter(&self, field: &str) -> Document {
+        let iso = |d: Date| {
+            d.midnight()
+                .assume_utc()
+                .format(&Rfc3339)
+                .unwrap_or_default()
+        };
+        doc! { field: {"$gte": iso(self.from), "$lt": iso(self.to.next_day().unwrap_or(self.to))} }
+    }
+
+    pub fn describe(&self) -> Value {
+        json!({"from": self.from.to_string(), "to": self.to.to_string(), "days": self.days()})
+    }
+
+    /// A daily series with every day of the range, zeros where `counts` has none.
+    pub fn fill(&self, counts: &[(String, Vec<(&str, i64)>)], keys: &[&str]) -> Vec<Value> {
+        let mut out = Vec::with_capacity(self.days() as usize);
+        let mut day = self.from;
+        loop {
+            let date = day.to_string();
+            let mut row = json!({"date": date});
+            for key in keys {
+                let n = counts
+                    .iter()
+                    .find(|(d, _)| *d == date)
+                    .and_then(|(_, vals)| vals.iter().find(|(k, _)| k == key).map(|(_, n)| *n))
+                    .unwrap_or(0);
+                row[*key] = json!(n);
+            }
+            out.push(row);
+            match day.next_day() {
+                Some(next) if next <= self.to => day = next,
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+/// The organization to report on: the caller's; the super admin names one.
+pub async fn organization(app: &App, req: &Request) -> Result<String, ApiError> {
+    let principal = app.principal(req).await?;
+    let requested = query_param(req, "organizationId");
+    let account_id = match (&requested, &principal.organization_id) {
+        (Some(org), _) => org.clone(),
+        (None, Some(own)) => own.clone(),
+        (None, None) => {
+            return Err(ApiError::validation(
+                "query.organizationId",
+                "is required for the super admin",
+            ));
+        }
+    };
+    org_db_name(&account_id).map_err(|_| {
+        ApiError::validation(
+            "query.organizationId",
+            "is not a valid organization account id",
+        )
+    })?;
+    principal.require_member_of(&account_id)?;
+    Ok(account_id)
+}
+
+/// A number from an aggregation result (int32, int64 or double).
+pub fn number(doc: &Document, key: &str) -> i64 {
+    match doc.get(key) {
+        Some(mongodb::bson::Bson::Int32(n)) => i64::from(*n),
+        Some(mongodb::bson::Bson::Int64(n)) => *n,
+        Some(mongodb::bson::Bson::Double(n)) => *n as i64,
+        _ => 0,
+    }
+}

@@ -1,0 +1,174 @@
+//! Google Gemini over its REST API (`POST {base}/v1beta/models/{model}:generateContent`,
+//! key in the `x-goog-api-key` header). Calls are bounded by
+//! `PROVIDER_TIMEOUT_MS`; an unreachable or slow provider is 503, an error or
+//! unusable answer from it is 502, both with code DEPENDENCY_UNAVAILABLE.
+
+use std::sync::OnceLock;
+
+use lambda_http::http::StatusCode;
+use serde_json::{Value, json};
+use shared::{
+    App,
+    http::{ApiError, ErrorCode},
+};
+
+pub struct Gemini<'a> {
+    app: &'a App,
+    key: String,
+}
+
+fn unavailable(what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::DependencyUnavailable,
+        format!("The AI provider (Gemini) {what}; please retry shortly."),
+    )
+}
+
+fn bad_gateway(what: String) -> ApiError {
+    tracing::warn!(problem = %what, "gemini call failed");
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        ErrorCode::DependencyUnavailable,
+        "The AI provider (Gemini) could not answer this request.",
+    )
+}
+
+fn client(app: &App) -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(app.config.gemini.timeout)
+            .connect_timeout(
+                app.config
+                    .gemini
+                    .timeout
+                    .min(std::time::Duration::from_secs(2)),
+            )
+            .build()
+            .expect("an HTTP client")
+    })
+}
+
+impl<'a> Gemini<'a> {
+    /// The provider, if `geminiApiKey` is configured.
+    pub async fn configured(app: &'a App) -> Result<Option<Gemini<'a>>, ApiError> {
+        let secret = app.secret().await?;
+        Ok(secret.str("geminiApiKey").map(|key| Gemini {
+            app,
+            key: key.to_owned(),
+        }))
+    }
+
+    async fn generate(&self, model: &str, body: Value) -> Result<Value, ApiError> {
+        let url = format!(
+            "{}/v1beta/models/{model}:generateContent",
+            self.app.config.gemini.base_url
+        );
+        let response = client(self.app)
+            .post(url)
+            .header("x-goog-api-key", &self.key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(cause = %e, "gemini unreachable");
+                if e.is_timeout() {
+                    unavailable("did not answer in time")
+                } else {
+                    unavailable("is unreachable")
+                }
+            })?;
+        let status = response.status();
+        let payload: Value = response
+            .json()
+            .await
+            .map_err(|e| bad_gateway(format!("unreadable body: {e}")))?;
+        if !status.is_success() {
+            let message = payload["error"]["message"].as_str().unwrap_or("no message");
+            return Err(bad_gateway(format!("status {status}: {message}")));
+        }
+        Ok(payload)
+    }
+
+    /// First candidate's parts, or 502 (blocked, empty, malformed).
+    fn parts(payload: &Value) -> Result<&Vec<Value>, ApiError> {
+        payload["candidates"][0]["content"]["parts"]
+            .as_array()
+            .ok_or_else(|| {
+                let reason = payload["candidates"][0]["finishReason"]
+                    .as_str()
+                    .or(payload["promptFeedback"]["blockReason"].as_str())
+                    .unwrap_or("no candidates");
+                bad_gateway(format!("no content ({reason})"))
+            })
+    }
+
+    fn text(payload: &Value) -> Result<String, ApiError> {
+        let text: String = Self::parts(payload)?
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .collect();
+        if text.trim().is_empty() {
+            Err(bad_gateway("empty text".into()))
+        } else {
+            Ok(text)
+        }
+    }
+
+    /// A JSON answer to `prompt` under `system` instructions.
+    pub async fn json_answer(&self, system: &str, prompt: &str) -> Result<Value, ApiError> {
+        let body = json!({
+            "systemInstruction": {"parts": [{"text": system}]},
+            "contents": [{"role": "user", "parts": [{"text": prompt}]}],
+            "generationConfig": {"responseMimeType": "application/json", "temperature": 0.2, "maxOutputTokens": 512},
+        });
+        let text = Self::text(&self.generate(&self.app.config.gemini.model, body).await?)?;
+        serde_json::from_str(&text).map_err(|_| bad_gateway("answer is not JSON".into()))
+    }
+
+    /// Transcribes base64 audio of `mime_type`.
+    pub async fn transcribe(
+        &self,
+        mime_type: &str,
+        audio_base64: &str,
+    ) -> Result<String, ApiError> {
+        let body = json!({
+            "contents": [{"role": "user", "parts": [
+                {"text": "Transcribe this audio verbatim. Answer with the transcript only."},
+                {"inlineData": {"mimeType": mime_type, "data": audio_base64}},
+            ]}],
+            "generationConfig": {"temperature": 0.0},
+        });
+        Ok(
+            Self::text(&self.generate(&self.app.config.gemini.model, body).await?)?
+                .trim()
+                .to_owned(),
+        )
+    }
+
+    /// Speech for `text` in `voice`: (base64 audio, mime type).
+    pub async fn speak(&self, text: &str, voice: &str) -> Result<(String, String), ApiError> {
+        let body = json!({
+            "contents": [{"role": "user", "parts": [{"text": text}]}],
+            "generationConfig": {
+                "responseModalities": ["AUDIO"],
+                "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}},
+            },
+        });
+        let payload = self
+            .generate(&self.app.config.gemini.tts_model, body)
+            .await?;
+        let audio = Self::parts(&payload)?
+            .iter()
+            .find_map(|p| p.get("inlineData"))
+            .ok_or_else(|| bad_gateway("no audio in the answer".into()))?;
+        let data = audio["data"]
+            .as_str()
+            .ok_or_else(|| bad_gateway("audio without data".into()))?;
+        let mime = audio["mimeType"]
+            .as_str()
+            .unwrap_or("audio/L16;codec=pcm;rate=24000");
+        Ok((data.to_owned(), mime.to_owned()))
+    }
+}
