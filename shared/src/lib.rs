@@ -60,4 +60,16 @@ impl App {
     pub fn from_env() -> Result<Self, ConfigError> {
         Config::from_env().map(App::new)
     }
+
+    /// Dev-only routes call this first: outside Stage=dev they answer 404,
+    /// as if absent (the template does not deploy them there either).
+    pub fn require_dev_stage(&self) -> Result<(), http::ApiError> {
+        if self.config.stage == Stage::Dev {
+            Ok(())
+        } else {
+            Err(http::ApiError::not_found(
+                "This route is only available in the dev stage.",
+            ))
+        }
+    }
 }

@@ -14,7 +14,7 @@ use std::time::Instant;
 use mongodb::bson::{DateTime, Document, doc};
 use serde_json::json;
 use shared::{
-    App, Stage,
+    App,
     http::{ApiError, Reply, Request, path_param, query_param},
     stores::{
         Dependency,
@@ -23,16 +23,6 @@ use shared::{
     },
 };
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
-
-pub fn ensure_dev(app: &App) -> Result<(), ApiError> {
-    if app.config.stage == Stage::Dev {
-        Ok(())
-    } else {
-        Err(ApiError::not_found(
-            "This route is only available in the dev stage.",
-        ))
-    }
-}
 
 const INTENTS: [(&str, &str); 4] = [
     ("pricing", "How much does the Business plan cost?"),
@@ -43,7 +33,7 @@ const INTENTS: [(&str, &str); 4] = [
 const ACTIVITY: [&str; 3] = ["login", "page_view", "voice_command"];
 
 pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError> {
-    ensure_dev(app)?;
+    app.require_dev_stage()?;
     app.principal(&req).await?.require_super_admin()?;
     let account_id = query_param(&req, "organizationId").unwrap_or_else(|| "acme".into());
     org_db_name(&account_id).map_err(|_| {
@@ -123,7 +113,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
 }
 
 pub async fn run_check(app: &App, req: Request) -> Result<Reply, ApiError> {
-    ensure_dev(app)?;
+    app.require_dev_stage()?;
     app.principal(&req).await?.require_super_admin()?;
     let check = path_param(&req, "check")?;
     let started = Instant::now();

@@ -2,15 +2,11 @@
 //! Filters: `?status=`, `?type=`, `?mailStatus=`, `?from=`/`?to=` (YYYY-MM-DD,
 //! inclusive, on createdAt); paging `?page=&limit=`.
 
-use futures_util::TryStreamExt;
-use mongodb::{
-    bson::{Document, doc},
-    options::FindOptions,
-};
+use mongodb::bson::{Document, doc};
 use shared::{
     App,
     http::{ApiError, Paging, Reply, Request, query_choice, query_param},
-    stores::mongo::unavailable,
+    stores::mongo::find_page,
 };
 use time::{Date, macros::format_description};
 
@@ -57,24 +53,14 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         filter.insert("createdAt", created);
     }
     let leads = app.crm_db().await?.collection::<Document>("leads");
-    let total = leads
-        .count_documents(filter.clone())
-        .await
-        .map_err(unavailable)?;
-    let options = FindOptions::builder()
-        .sort(doc! {"createdAt": -1, "id": 1})
-        .skip(paging.skip())
-        .limit(paging.limit as i64)
-        .projection(doc! {"_id": 0})
-        .build();
-    let items: Vec<Document> = leads
-        .find(filter)
-        .with_options(options)
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
+    let (items, total) = find_page(
+        &leads,
+        filter,
+        doc! {"createdAt": -1, "id": 1},
+        doc! {"_id": 0},
+        paging,
+    )
+    .await?;
     let items = items
         .into_iter()
         .map(|d| serde_json::to_value(d).unwrap_or_default())

@@ -36,16 +36,25 @@ where
 async fn leads_are_paged_filtered_and_for_the_super_admin() {
     let app = stack_app();
     let tag = unique("t");
+    // A year of its own, so reruns against one stack do not see each other's leads.
+    let year = 3000
+        + (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 6000) as u32;
+    let d = |day: u32| format!("{year}-01-0{day}");
+    let (d1, d2, d3) = (d(1), d(2), d(3));
     let leads = app.crm_db().await.unwrap().collection::<Document>("leads");
     for (i, (status, kind, created)) in [
-        ("new", "pricing", "2031-01-03T10:00:00Z"),
-        ("won", "pricing", "2031-01-02T10:00:00Z"),
-        ("new", "meeting", "2031-01-01T10:00:00Z"),
+        ("new", "pricing", format!("{d3}T10:00:00Z")),
+        ("won", "pricing", format!("{d2}T10:00:00Z")),
+        ("new", "meeting", format!("{d1}T10:00:00Z")),
     ]
     .iter()
     .enumerate()
     {
-        leads.insert_one(doc! {"id": format!("{tag}-{i}"), "status": *status, "type": *kind, "createdAt": *created, "tag": &tag}).await.unwrap();
+        leads.insert_one(doc! {"id": format!("{tag}-{i}"), "status": *status, "type": *kind, "createdAt": created.as_str(), "tag": &tag}).await.unwrap();
     }
     let list =
         |q: &[(&str, &str)]| with_query(as_principal(event("admin", "admin-leads"), &sa()), q);
@@ -55,8 +64,8 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
         admin::leads::handle,
         &list(&[
             ("type", "pricing"),
-            ("from", "2031-01-01"),
-            ("to", "2031-01-03"),
+            ("from", d1.as_str()),
+            ("to", d3.as_str()),
         ]),
     )
     .await;
@@ -73,8 +82,8 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
         admin::leads::handle,
         &list(&[
             ("status", "new"),
-            ("from", "2031-01-01"),
-            ("to", "2031-01-02"),
+            ("from", d1.as_str()),
+            ("to", d2.as_str()),
         ]),
     )
     .await;
@@ -84,8 +93,8 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
         &app,
         admin::leads::handle,
         &list(&[
-            ("from", "2031-01-01"),
-            ("to", "2031-01-03"),
+            ("from", d1.as_str()),
+            ("to", d3.as_str()),
             ("limit", "1"),
             ("page", "3"),
         ]),

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 use shared::{
-    App, Stage,
+    App,
     http::{ApiError, Principal, Reply, Request, Role, Validate, Violations, parse_json},
     stores::mongo::org_db_name,
 };
@@ -46,19 +46,8 @@ impl Validate for DebugLogin {
     }
 }
 
-/// Refuses outside Stage=dev as if the route did not exist.
-pub fn ensure_dev(app: &App) -> Result<(), ApiError> {
-    if app.config.stage == Stage::Dev {
-        Ok(())
-    } else {
-        Err(ApiError::not_found(
-            "This route is only available in the dev stage.",
-        ))
-    }
-}
-
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
-    ensure_dev(app)?;
+    app.require_dev_stage()?;
     let body: DebugLogin = parse_json(&req)?;
     let principal = Principal {
         user_id: body

@@ -19,27 +19,12 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::{
     App,
-    http::{ApiError, Reply, Request, Validate, Violations, multipart, parse_json},
+    http::{ApiError, Reply, Request, Validate, Violations, media, multipart, parse_json},
     stores::{Dependency, aws::error_chain},
 };
 
 pub const MAX_INLINE_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_PRESIGNED_BYTES: u64 = 50 * 1024 * 1024;
-
-/// Accepted images by signature: (content type, extension).
-pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some(("image/gif", "gif"))
-    } else {
-        None
-    }
-}
 
 fn s3_error<E: std::error::Error>(e: E) -> ApiError {
     ApiError::dependency(Dependency::S3, error_chain(&e))
@@ -82,11 +67,12 @@ pub async fn upload_image(app: &App, req: Request) -> Result<Reply, ApiError> {
     if file.data.len() > MAX_INLINE_BYTES {
         return Err(ApiError::payload_too_large(MAX_INLINE_BYTES));
     }
-    let (content_type, ext) = sniff(&file.data).ok_or_else(|| {
+    let image = media::sniff_image(&file.data).ok_or_else(|| {
         ApiError::unsupported_media_type(
             "The file is not a JPEG, PNG, WebP or GIF image (SVG is not accepted).",
         )
     })?;
+    let (content_type, ext) = (image.content_type(), image.extension());
     let key = format!("cms/{}.{ext}", uuid::Uuid::new_v4());
     app.s3()
         .await
@@ -171,23 +157,4 @@ pub async fn presign(app: &App, req: Request) -> Result<Reply, ApiError> {
         "expiresIn": expires.as_secs(),
         "url": public_url(app, &key).await?,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sniff;
-
-    #[test]
-    fn accepts_images_refuses_svg_and_text() {
-        assert_eq!(sniff(b"GIF89a\x01\x00").unwrap().0, "image/gif");
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n").unwrap().0, "image/png");
-        for bad in [
-            &b"<?xml version=\"1.0\"?><svg"[..],
-            b"<svg onload=alert(1)>",
-            b"plain text",
-            b"%PDF-1.7",
-        ] {
-            assert!(sniff(bad).is_none());
-        }
-    }
 }

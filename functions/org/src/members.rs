@@ -1,11 +1,7 @@
 //! /org/{orgName}/users: the users of one organization (`{orgName}` is its
 //! accountId), for that organization's admin or the super admin.
 
-use futures_util::TryStreamExt;
-use mongodb::{
-    bson::{Document, doc},
-    options::FindOptions,
-};
+use mongodb::bson::{Document, doc};
 use serde::Deserialize;
 use shared::{
     App,
@@ -14,7 +10,7 @@ use shared::{
         query_choice,
     },
     identity::passwords,
-    stores::mongo::{is_duplicate_key, org_db_name, unavailable},
+    stores::mongo::{find_page, is_duplicate_key, org_db_name, unavailable},
 };
 
 use crate::model::{self, USERS, find_org, user_view};
@@ -41,24 +37,14 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         None => doc! {},
     };
     let users = app.org_db(&account_id).await?.collection::<Document>(USERS);
-    let total = users
-        .count_documents(filter.clone())
-        .await
-        .map_err(unavailable)?;
-    let options = FindOptions::builder()
-        .sort(doc! {"email": 1})
-        .skip(paging.skip())
-        .limit(paging.limit as i64)
-        .projection(doc! {"password": 0})
-        .build();
-    let items: Vec<Document> = users
-        .find(filter)
-        .with_options(options)
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
+    let (items, total) = find_page(
+        &users,
+        filter,
+        doc! {"email": 1},
+        doc! {"password": 0},
+        paging,
+    )
+    .await?;
     Reply::ok(paging.page_of(items.into_iter().map(user_view).collect(), total))
 }
 

@@ -6,11 +6,7 @@
 //! MongoDB's backups, not a flag every query must remember to honour. To stop
 //! an organization without losing data, set `licenseStatus` to `suspended`.
 
-use futures_util::TryStreamExt;
-use mongodb::{
-    bson::{Bson, Document, doc},
-    options::FindOptions,
-};
+use mongodb::bson::{Bson, Document, doc};
 use serde::Deserialize;
 use shared::{
     App,
@@ -19,7 +15,7 @@ use shared::{
         query_choice,
     },
     identity::{passwords, random_id},
-    stores::mongo::{is_duplicate_key, unavailable},
+    stores::mongo::{find_page, is_duplicate_key, unavailable},
 };
 
 use crate::model::{self, Limit, ORGANIZATIONS, find_org, org_view};
@@ -220,25 +216,9 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         None => doc! {},
     };
     let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
-    let total = orgs
-        .count_documents(filter.clone())
-        .await
-        .map_err(unavailable)?;
     let direction = if order == "asc" { 1 } else { -1 };
-    let options = FindOptions::builder()
-        .sort(doc! { sort: direction, "accountId": 1 })
-        .skip(paging.skip())
-        .limit(paging.limit as i64)
-        .projection(doc! {"adminPassword": 0})
-        .build();
-    let items: Vec<Document> = orgs
-        .find(filter)
-        .with_options(options)
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
+    let sort = doc! { sort: direction, "accountId": 1 };
+    let (items, total) = find_page(&orgs, filter, sort, doc! {"adminPassword": 0}, paging).await?;
     Reply::ok(paging.page_of(items.into_iter().map(org_view).collect(), total))
 }
 

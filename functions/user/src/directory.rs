@@ -1,15 +1,11 @@
 //! The three listings (see the crate docs for what distinguishes them).
 
-use futures_util::TryStreamExt;
-use mongodb::{
-    bson::{Document, doc},
-    options::FindOptions,
-};
+use mongodb::bson::{Document, doc};
 use serde_json::json;
 use shared::{
     App,
     http::{ApiError, Paging, Reply, Request, query_param},
-    stores::mongo::{org_db_name, unavailable},
+    stores::mongo::{find_page, org_db_name},
 };
 
 use crate::scope;
@@ -40,24 +36,7 @@ async fn page(
         .org_db(account_id)
         .await?
         .collection::<Document>(org::model::USERS);
-    let total = users
-        .count_documents(filter.clone())
-        .await
-        .map_err(unavailable)?;
-    let options = FindOptions::builder()
-        .sort(sort)
-        .skip(paging.skip())
-        .limit(paging.limit as i64)
-        .projection(projection)
-        .build();
-    let items = users
-        .find(filter)
-        .with_options(options)
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
+    let (items, total) = find_page(&users, filter, sort, projection, paging).await?;
     Ok((items, total))
 }
 

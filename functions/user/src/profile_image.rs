@@ -14,24 +14,11 @@ use mongodb::bson::doc;
 use serde_json::json;
 use shared::{
     App,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, Reply, Request, media},
     stores::{Dependency, aws::error_chain, mongo::unavailable},
 };
 
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
-
-/// Image formats accepted, by signature: (content type, extension).
-pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some(("image/png", "png"))
-    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else {
-        None
-    }
-}
 
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
@@ -50,9 +37,13 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     if bytes.len() > MAX_BYTES {
         return Err(ApiError::payload_too_large(MAX_BYTES));
     }
-    let (content_type, ext) = sniff(bytes).ok_or_else(|| {
-        ApiError::unsupported_media_type("The file is not a JPEG, PNG or WebP image.")
-    })?;
+    // GIF is for CMS art, not avatars.
+    let image = media::sniff_image(bytes)
+        .filter(|i| *i != media::Image::Gif)
+        .ok_or_else(|| {
+            ApiError::unsupported_media_type("The file is not a JPEG, PNG or WebP image.")
+        })?;
+    let (content_type, ext) = (image.content_type(), image.extension());
 
     let bucket = app.config.bucket_name()?;
     let key = format!(
@@ -96,25 +87,4 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         "contentType": content_type,
         "size": bytes.len(),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sniff;
-
-    #[test]
-    fn sniffs_by_magic_bytes() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap().0, "image/jpeg");
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n....").unwrap().1, "png");
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").unwrap().0, "image/webp");
-        for bad in [
-            &b"hello, I am text"[..],
-            b"<svg xmlns=",
-            b"GIF89a",
-            b"RIFF\0\0\0\0WAVE",
-            b"",
-        ] {
-            assert!(sniff(bad).is_none());
-        }
-    }
 }

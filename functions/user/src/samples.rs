@@ -5,7 +5,7 @@
 use mongodb::bson::{Document, doc};
 use serde_json::json;
 use shared::{
-    App, Stage,
+    App,
     http::{ApiError, Reply, Request, query_param},
     identity::passwords,
     stores::mongo::unavailable,
@@ -24,11 +24,7 @@ const SAMPLES: [(&str, &str, &str, &str, &str); 5] = [
 ];
 
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
-    if app.config.stage != Stage::Dev {
-        return Err(ApiError::not_found(
-            "This route is only available in the dev stage.",
-        ));
-    }
+    app.require_dev_stage()?;
     let principal = app.principal(&req).await?;
     let account_id = scope(&principal, query_param(&req, "organizationId").as_deref())?;
     principal.require_org_admin(&account_id)?;

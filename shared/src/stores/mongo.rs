@@ -4,10 +4,20 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use mongodb::{Client, Database, options::ClientOptions};
+use futures_util::TryStreamExt;
+use mongodb::{
+    Client, Collection, Database,
+    bson::Document,
+    options::{ClientOptions, FindOptions},
+};
 use tokio::sync::Mutex;
 
-use crate::{App, config::Cluster, http::ApiError, stores::Dependency};
+use crate::{
+    App,
+    config::Cluster,
+    http::{ApiError, Paging},
+    stores::Dependency,
+};
 
 pub const MAIN_DB: &str = "avaone_main";
 pub const BILLING_DB: &str = "billing";
@@ -114,6 +124,36 @@ impl App {
 /// A driver error as the client sees it: 503 naming MongoDB (details logged).
 pub fn unavailable(err: mongodb::error::Error) -> ApiError {
     ApiError::dependency(Dependency::MongoDb, err)
+}
+
+/// One page of `filter` (sorted, projected) and the total it was cut from:
+/// the read behind every paged list.
+pub async fn find_page(
+    coll: &Collection<Document>,
+    filter: Document,
+    sort: Document,
+    projection: Document,
+    paging: Paging,
+) -> Result<(Vec<Document>, u64), ApiError> {
+    let total = coll
+        .count_documents(filter.clone())
+        .await
+        .map_err(unavailable)?;
+    let options = FindOptions::builder()
+        .sort(sort)
+        .skip(paging.skip())
+        .limit(paging.limit as i64)
+        .projection(projection)
+        .build();
+    let items = coll
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)?;
+    Ok((items, total))
 }
 
 /// True when a write failed on a unique index (E11000).
