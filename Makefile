@@ -1,12 +1,13 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate bench clean
+.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate bench build package clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
 	@echo "make test       ephemeral stack on free ports, cargo test --workspace, sam validate --lint"
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
-	@echo "make bench      criterion micro-benchmarks (token verification, argon2id)"
+	@echo "make bench      cold start / warm latency / RSS vs floor and Node, then criterion micro-benchmarks"
+	@echo "make package    arm64 release zips in dist/ with their sizes"
 	@echo "make stack-up   start only the dev stack (SecantusDB + moto); make stack-down stops it"
 	@echo "make admin-password   set the dev super admin password (argon2id hash into the secret)"
 
@@ -44,9 +45,20 @@ fmt:
 validate: setup
 	SAM_CLI_TELEMETRY=0 .venv/bin/sam validate --lint --template template.yaml
 
-# Criterion micro-benchmarks: token verification rate and argon2id cost.
+# Cold start, warm latency, memory of every function vs the floor and the
+# Node/Express baseline (scripts/bench.sh), then the criterion
+# micro-benchmarks: token verification rate and argon2id cost.
 bench:
+	scripts/bench.sh
 	cargo bench -p shared --bench identity -- --noplot
+
+# arm64 release binaries (cargo lambda build --release --arm64).
+build:
+	scripts/package.sh
+
+# ... zipped as dist/<function>.zip, sizes printed (each must stay under 5 MB).
+package:
+	scripts/package.sh package
 
 clean:
 	rm -rf target .aws-sam dist

@@ -15,3 +15,4 @@ export SAM_CLI_TELEMETRY=0
 cargo test --workspace --locked --lib --test '*'
 cargo test --workspace --locked --doc
 .venv/bin/sam validate --lint --template template.yaml
+scripts/lint-workflows.sh

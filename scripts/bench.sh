@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make bench`: release builds of the functions, the floor (an empty
+# lambda_runtime function) and the Node/Express baseline, measured by
+# tests/src/bin/lambda-bench.rs (a local Lambda Runtime API) against an
+# ephemeral local stack. Writes target/bench/results.{md,json}.
+#
+#   BENCH_FUNCTIONS="health verify-token"  measure only these binaries
+#   BENCH_INVOCATIONS=10000                 warm invocations per function (default 2000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+out=target/bench
+mkdir -p "$out/events"
+name=bench-$$
+node_pid=
+trap 'scripts/stack.sh stop "$name" >/dev/null; rm -rf ".local/$name"' EXIT
+STACK_STAGE=test scripts/stack.sh start "$name" free
+set -a; . ".local/$name/env"; set +a
+.venv/bin/python scripts/seed.py >/dev/null
+
+all=$(ls functions/*/src/bin/*.rs | xargs -n1 basename | sed 's/\.rs$//' | sort)
+functions=${BENCH_FUNCTIONS:-$all}
+invocations=${BENCH_INVOCATIONS:-2000}
+bins=""
+for f in $functions; do bins="$bins --bin $f"; done
+echo "bench: building release binaries (first run: several minutes)"
+cargo build --release --locked --workspace --bin floor --bin lambda-bench --bin workspace-login $bins
+
+# Function environment: the stack's, with login limits out of the way (the
+# warm loop logs in thousands of times from one IP).
+{ cat ".local/$name/env"; echo 'LOGIN_MAX_ATTEMPTS_ACCOUNT="100000000"'; echo 'LOGIN_MAX_ATTEMPTS_IP="100000000"'; } > "$out/function.env"
+bench=target/release/lambda-bench
+
+# Real tokens for the token routes (one for logout, which revokes its own).
+token() { $bench --env-file "$out/function.env" --invoke target/release/workspace-login events/auth/workspace-login.json \
+  | .venv/bin/python -c 'import json,sys; print(json.loads(json.load(sys.stdin)["body"])["data"]["accessToken"])'; }
+TOKEN=$(token) LOGOUT_TOKEN=$(token) .venv/bin/python scripts/bench-events.py "$out"
+
+for f in $functions; do
+  domain=$(dirname "$(dirname "$(dirname "$(ls functions/*/src/bin/$f.rs)")")" | xargs basename)
+  event="$out/events/$f.json"; [ -f "$event" ] || event="events/$domain/$f.json"
+  case $f in
+    *-login|create-organization|update-organization|create-org-user|ensure-user|add-sample-users|setup-test-data) n=50 ;;
+    *) n=$invocations ;;
+  esac
+  $bench --env-file "$out/function.env" --out "$out/tmp-$f" --invocations "$n" "$f=target/release/$f=$event" >/dev/null
+done
+$bench --env-file "$out/function.env" --out "$out/tmp-floor" --invocations "$invocations" "floor=target/release/floor=events/admin/health.json" >/dev/null
+
+# The seed's design: Node 20 + Express + mongodb + jsonwebtoken + bcrypt.
+if [ ! -d tests/node-baseline/node_modules ]; then (cd tests/node-baseline && npm ci --no-audit --no-fund --silent); fi
+port=$(.venv/bin/python scripts/free-port.py)
+MONGODB_URI=$LOCAL_MONGODB_URI $bench --out "$out" --invocations "$invocations" --baseline-port "$port" -- node tests/node-baseline/server.js >/dev/null
+
+.venv/bin/python scripts/bench-report.py "$out"
