@@ -330,6 +330,40 @@ async fn a_real_png_is_stored_and_readable_and_impostors_are_refused() {
 }
 
 #[tokio::test]
+async fn a_profile_image_can_only_land_in_the_callers_own_organization() {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let b = org_with_users(&app, "10").await;
+    // Naming B anywhere in the request changes nothing: the target is the token's.
+    let mut ev = with_query(
+        as_principal(event("user", "profile-image"), &member_of(&a)),
+        &[("organizationId", &b)],
+    );
+    ev["pathParameters"] = json!({"orgName": &b});
+    ev["isBase64Encoded"] = json!(true);
+    ev["body"] = json!(STANDARD.encode(PNG));
+    let (status, resp) = call(user::SERVICE, &app, user::profile_image::handle, &ev).await;
+    assert_eq!(status, 201, "{resp}");
+    assert!(
+        resp["data"]["key"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("profile-images/{a}/"))
+    );
+    let b_user = app
+        .org_db(&b)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .find_one(doc! {"id": "u-emp"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(b_user.get("profileImageKey").is_none(), "B unchanged");
+}
+
+#[tokio::test]
 async fn sample_users_only_in_dev() {
     let app = stack_app(); // Stage=test
     let a = org_with_users(&app, "20").await;
