@@ -24,6 +24,35 @@ async fn aggregate(
         .map_err(unavailable)
 }
 
+/// The `n` of a `$facet` branch that ends in `{$count: "n"}`.
+fn first_count(facet: &Document, key: &str) -> i64 {
+    facet
+        .get_array(key)
+        .ok()
+        .and_then(|a| a.first())
+        .and_then(Bson::as_document)
+        .map(|d| number(d, "n"))
+        .unwrap_or(0)
+}
+
+/// A `$sortByCount` branch as `{value: count}`.
+fn counts(facet: &Document, key: &str) -> Map<String, serde_json::Value> {
+    facet
+        .get_array(key)
+        .map(|rows| {
+            rows.iter()
+                .filter_map(Bson::as_document)
+                .map(|d| {
+                    (
+                        d.get_str("_id").unwrap_or("unknown").to_owned(),
+                        json!(number(d, "count")),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `[{_id: "YYYY-MM-DD", n}]` → series input.
 fn daily(rows: &[Document], key: &'static str) -> Vec<(String, Vec<(&'static str, i64)>)> {
     rows.iter()
@@ -53,29 +82,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     )
     .await?;
     let facet = users.into_iter().next().unwrap_or_default();
-    let first_n = |key: &str| {
-        facet
-            .get_array(key)
-            .ok()
-            .and_then(|a| a.first())
-            .and_then(Bson::as_document)
-            .map(|d| number(d, "n"))
-            .unwrap_or(0)
-    };
-    let by_role: Map<String, serde_json::Value> = facet
-        .get_array("byRole")
-        .map(|rows| {
-            rows.iter()
-                .filter_map(Bson::as_document)
-                .map(|d| {
-                    (
-                        d.get_str("_id").unwrap_or("unknown").to_owned(),
-                        json!(number(d, "count")),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let first_n = |key: &str| first_count(&facet, key);
+    let by_role = counts(&facet, "byRole");
     let (total, active) = (first_n("total"), first_n("active"));
 
     // Activity events per day and distinct active users.
@@ -99,27 +107,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .map(|a| a.iter().filter_map(Bson::as_document).cloned().collect())
         .unwrap_or_default();
     let events: i64 = activity_daily.iter().map(|d| number(d, "n")).sum();
-    let active_users = activity
-        .get_array("users")
-        .ok()
-        .and_then(|a| a.first())
-        .and_then(Bson::as_document)
-        .map(|d| number(d, "n"))
-        .unwrap_or(0);
-    let by_type: Map<String, serde_json::Value> = activity
-        .get_array("byType")
-        .map(|rows| {
-            rows.iter()
-                .filter_map(Bson::as_document)
-                .map(|d| {
-                    (
-                        d.get_str("_id").unwrap_or("unknown").to_owned(),
-                        json!(number(d, "count")),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let active_users = first_count(&activity, "users");
+    let by_type = counts(&activity, "byType");
 
     // Leads attributed to the organization, per day (createdAt is RFC 3339 text).
     let mut lead_match = range.text_filter("createdAt");

@@ -93,6 +93,39 @@ fn profile_checks(v: &mut Violations, p: Profile<'_>) {
     model::optional_text(v, "description", description, 2000);
 }
 
+/// The commercial fields, which only the super admin sets.
+struct License<'a> {
+    status: Option<&'a String>,
+    expiry: Option<&'a String>,
+    products: &'a Option<Vec<String>>,
+    user_limit: Option<&'a Limit>,
+}
+
+fn license_checks(v: &mut Violations, l: License<'_>) {
+    if let Some(status) = l.status {
+        v.check(
+            model::LICENSE_STATUSES.contains(&status.as_str()),
+            "licenseStatus",
+            "must be one of active, suspended, paused, expired",
+        );
+    }
+    if let Some(expiry) = l.expiry {
+        v.check(
+            model::valid_date(expiry),
+            "licenseExpiry",
+            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+        );
+    }
+    model::products(v, "selectedProducts", l.products);
+    if let Some(limit) = l.user_limit {
+        v.check(
+            limit.value().is_some(),
+            "userLimit",
+            "must be a whole number from 1 to 100000",
+        );
+    }
+}
+
 impl Validate for CreateOrganization {
     fn validate(&self, v: &mut Violations) {
         v.text("name", &self.name, 120);
@@ -111,23 +144,14 @@ impl Validate for CreateOrganization {
         );
         v.email("adminEmail", &self.admin_email);
         model::password(v, "adminPassword", &self.admin_password);
-        if let Some(status) = &self.license_status {
-            v.check(
-                model::LICENSE_STATUSES.contains(&status.as_str()),
-                "licenseStatus",
-                "must be one of active, suspended, paused, expired",
-            );
-        }
-        v.check(
-            model::valid_date(&self.license_expiry),
-            "licenseExpiry",
-            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-        );
-        model::products(v, "selectedProducts", &self.selected_products);
-        v.check(
-            self.user_limit.value().is_some(),
-            "userLimit",
-            "must be a whole number from 1 to 100000",
+        license_checks(
+            v,
+            License {
+                status: self.license_status.as_ref(),
+                expiry: Some(&self.license_expiry),
+                products: &self.selected_products,
+                user_limit: Some(&self.user_limit),
+            },
         );
     }
 }
@@ -308,28 +332,15 @@ impl Validate for UpdateOrganization {
         if let Some(pw) = &self.admin_password {
             model::password(v, "adminPassword", pw);
         }
-        if let Some(status) = &self.license_status {
-            v.check(
-                model::LICENSE_STATUSES.contains(&status.as_str()),
-                "licenseStatus",
-                "must be one of active, suspended, paused, expired",
-            );
-        }
-        if let Some(expiry) = &self.license_expiry {
-            v.check(
-                model::valid_date(expiry),
-                "licenseExpiry",
-                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-            );
-        }
-        model::products(v, "selectedProducts", &self.selected_products);
-        if let Some(limit) = &self.user_limit {
-            v.check(
-                limit.value().is_some(),
-                "userLimit",
-                "must be a whole number from 1 to 100000",
-            );
-        }
+        license_checks(
+            v,
+            License {
+                status: self.license_status.as_ref(),
+                expiry: self.license_expiry.as_ref(),
+                products: &self.selected_products,
+                user_limit: self.user_limit.as_ref(),
+            },
+        );
     }
 }
 
