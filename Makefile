@@ -1,10 +1,12 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev stack-up stack-down seed admin-password test lint fmt validate bench build package clean
+.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam lint fmt validate bench build package clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
+	@echo "make sam-local  the API through sam local start-api (Docker, real authorizer) on a local stack"
 	@echo "make test       ephemeral stack on free ports, cargo test --workspace, sam validate --lint"
+	@echo "make test-sam   sam build + sam local: smoke test through start-api, sam local invoke of every function"
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
 	@echo "make bench      cold start / warm latency / RSS vs floor and Node, then criterion micro-benchmarks"
 	@echo "make package    arm64 release zips in dist/ with their sizes"
@@ -16,6 +18,10 @@ setup:
 
 dev:
 	scripts/dev.sh
+
+# The same API through API Gateway emulation and Docker (scripts/sam-local.sh).
+sam-local:
+	scripts/sam-local.sh
 
 stack-up: setup
 	STACK_STAGE=dev scripts/stack.sh start dev
@@ -34,6 +40,9 @@ admin-password:
 
 test:
 	scripts/test.sh
+
+test-sam:
+	scripts/test-sam.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -9,6 +9,8 @@
 # State lives in .local/NAME/: pids, logs, mongo data, and `env`, a KEY=VALUE
 # file for the functions (`cargo lambda watch --env-file`, `set -a; . env`).
 # Fixed ports come from MONGO_PORT (default 37017) and MOTO_PORT (default 4566).
+# STACK_HOST (default 127.0.0.1) is the address they listen on; `sam local`
+# uses the Docker bridge gateway so function containers can reach them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,6 +19,7 @@ name=${2:?usage: stack.sh start|stop|status NAME [free]}
 mode=${3:-fixed}
 dir=$root/.local/$name
 py=$root/.venv/bin/python
+host=${STACK_HOST:-127.0.0.1}
 
 running() {
   [ -f "$dir/pids" ] || return 1
@@ -58,9 +61,9 @@ start() {
   mkdir -p "$dir/mongo"
   local mongo_port moto_port
   if [ "$mode" = free ]; then
-    mongo_port=$($py scripts/free-port.py)
-    moto_port=$($py scripts/free-port.py)
-    while [ "$moto_port" = "$mongo_port" ]; do moto_port=$($py scripts/free-port.py); done
+    mongo_port=$($py scripts/free-port.py "$host")
+    moto_port=$($py scripts/free-port.py "$host")
+    while [ "$moto_port" = "$mongo_port" ]; do moto_port=$($py scripts/free-port.py "$host"); done
   else
     mongo_port=${MONGO_PORT:-37017}
     moto_port=${MOTO_PORT:-4566}
@@ -68,10 +71,10 @@ start() {
 
   # setsid: the servers get their own session, so an interrupted `make` does
   # not take them down half-way; they are stopped by the pids recorded here.
-  setsid "$root/.venv/bin/secantusd-py" --host 127.0.0.1 --port "$mongo_port" \
+  setsid "$root/.venv/bin/secantusd-py" --host "$host" --port "$mongo_port" \
     --storage-path "$dir/mongo" --log-level WARNING > "$dir/mongo.log" 2>&1 < /dev/null &
   echo $! > "$dir/pids"
-  setsid "$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$moto_port" > "$dir/moto.log" 2>&1 < /dev/null &
+  setsid "$root/.venv/bin/moto_server" -H "$host" -p "$moto_port" > "$dir/moto.log" 2>&1 < /dev/null &
   echo $! >> "$dir/pids"
 
   local stage=${STACK_STAGE:-dev}
@@ -81,7 +84,7 @@ AWS_REGION="us-east-1"
 AWS_DEFAULT_REGION="us-east-1"
 AWS_ACCESS_KEY_ID="local"
 AWS_SECRET_ACCESS_KEY="local"
-AWS_ENDPOINT_URL="http://127.0.0.1:$moto_port"
+AWS_ENDPOINT_URL="http://$host:$moto_port"
 AWS_EC2_METADATA_DISABLED="true"
 TABLE_NAME="avaone-$stage"
 BUCKET_NAME="avaone-$stage-assets"
@@ -93,15 +96,15 @@ DEPENDENCY_TIMEOUT_MS="2500"
 MALLOC_MMAP_THRESHOLD_="131072"
 MONGO_PORT="$mongo_port"
 MOTO_PORT="$moto_port"
-LOCAL_MONGODB_URI="mongodb://127.0.0.1:$mongo_port/?directConnection=true"
+LOCAL_MONGODB_URI="mongodb://$host:$mongo_port/?directConnection=true"
 ENV
 
-  wait_for "moto (port $moto_port)" curl -fsS "http://127.0.0.1:$moto_port/moto-api/"
+  wait_for "moto (port $moto_port)" curl -fsS "http://$host:$moto_port/moto-api/"
   wait_for "SecantusDB (port $mongo_port)" $py -c "
 import pymongo, sys
-pymongo.MongoClient('mongodb://127.0.0.1:$mongo_port/?directConnection=true', serverSelectionTimeoutMS=500).admin.command('ping')"
+pymongo.MongoClient('mongodb://$host:$mongo_port/?directConnection=true', serverSelectionTimeoutMS=500).admin.command('ping')"
   (set -a; . "$dir/env"; set +a; $py scripts/provision.py)
-  echo "stack: $name up — MongoDB 127.0.0.1:$mongo_port, moto http://127.0.0.1:$moto_port, env .local/$name/env"
+  echo "stack: $name up — MongoDB $host:$mongo_port, moto http://$host:$moto_port, env .local/$name/env"
 }
 
 case $cmd in

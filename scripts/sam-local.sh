@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The whole API through `sam local start-api`: API Gateway emulation with the
+# real Lambda authorizer, every function in a Docker container, pointed at a
+# local stack (SecantusDB + moto) listening on the Docker bridge address.
+#
+#   scripts/sam-local.sh              `make sam-local`: foreground, Ctrl-C stops everything it started
+#   scripts/sam-local.sh start NAME   in the background (tests); API URL in .local/NAME/api-url
+#   scripts/sam-local.sh stop NAME    stop exactly what `start NAME` started
+#
+# Functions are built by `sam build` (rust-cargolambda, debug mode, x86_64 so
+# Docker runs them natively); SAM_SKIP_BUILD=1 reuses .aws-sam/build.
+# Offline, functions run in the local provided.al2023 image that
+# scripts/sam-base-image.sh builds; with internet, in AWS's image.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PATH=$root/.venv/bin:$PATH SAM_CLI_TELEMETRY=0
+docker=/usr/bin/docker
+[ -x $docker ] || docker=docker
+
+start() { # name
+  local name=$1 dir=$root/.local/$1
+  scripts/setup.sh
+  mkdir -p "$dir"
+  if [ "$(scripts/docker-engine.sh start)" = started ]; then touch "$dir/dockerd-ours"; fi
+  local image gateway
+  image=$(scripts/sam-base-image.sh)
+  gateway=$(scripts/docker-engine.sh gateway)
+  STACK_HOST=$gateway STACK_STAGE=dev scripts/stack.sh start "$name" free
+  set -a; . "$dir/env"; set +a
+  .venv/bin/python scripts/seed.py
+  ADMIN_PASSWORD=${ADMIN_PASSWORD:-avaone-dev-admin} .venv/bin/python scripts/set-admin-password.py --if-unset
+  # sam's --env-vars format; it overrides only variables template.yaml declares.
+  python3 -c '
+import json, sys
+env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
+json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.argv[2], "w"), indent=1)
+' "$dir/env" "$dir/sam-env.json"
+  local overrides="Architecture=x86_64 EndpointUrl=$AWS_ENDPOINT_URL"
+  echo "$image" > "$dir/invoke-image"
+  echo "$overrides" > "$dir/parameter-overrides"
+  if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
+    SAM_BUILD_MODE=debug sam build --beta-features --parameter-overrides "Architecture=x86_64"
+  fi
+  local port; port=$(.venv/bin/python scripts/free-port.py)
+  # LAZY: a function's container starts on its first request and then stays warm.
+  setsid sam local start-api --host 127.0.0.1 --port "$port" \
+    --env-vars "$dir/sam-env.json" --parameter-overrides "$overrides" \
+    --invoke-image "$image" --skip-pull-image --warm-containers LAZY \
+    > "$dir/sam.log" 2>&1 < /dev/null &
+  echo $! > "$dir/sam.pid"
+  local url=http://127.0.0.1:$port/api/v1
+  for _ in $(seq 1 300); do
+    if curl -s -o /dev/null "$url/health"; then
+      echo "$url" > "$dir/api-url"
+      echo "sam-local: $name up — $url (log .local/$name/sam.log)"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/sam.pid")" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "sam-local: start-api did not answer; see .local/$name/sam.log" >&2
+  return 1
+}
+
+stop() { # name
+  local name=$1 dir=$root/.local/$1
+  if [ -f "$dir/sam.pid" ]; then
+    local pid; pid=$(cat "$dir/sam.pid")
+    # SIGINT is sam's Ctrl-C.
+    kill -INT "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/sam.pid" "$dir/api-url"
+  fi
+  # Warm containers outlive a killed sam; remove the ones its log names.
+  if [ -f "$dir/sam.log" ]; then
+    local ids; ids=$(sed -n 's/.*SAM_CONTAINER_ID: \([0-9a-f]*\).*/\1/p' "$dir/sam.log" | sort -u)
+    [ -z "$ids" ] || $docker rm -f $ids >/dev/null 2>&1 || true
+  fi
+  scripts/stack.sh stop "$name"
+  if [ -f "$dir/dockerd-ours" ]; then scripts/docker-engine.sh stop; rm -f "$dir/dockerd-ours"; fi
+}
+
+case ${1:-run} in
+  start) start "${2:?usage: sam-local.sh start NAME}" ;;
+  stop) stop "${2:?usage: sam-local.sh stop NAME}" ;;
+  run)
+    trap 'stop sam' EXIT
+    start sam
+    echo "sam-local: Ctrl-C stops the API, the stack and (if started here) dockerd"
+    tail -f .local/sam/sam.log
+    ;;
+  *) echo "usage: sam-local.sh [start NAME|stop NAME]" >&2; exit 2 ;;
+esac
