@@ -247,3 +247,127 @@ pub const PNG: &[u8] = &[
     0x0F, 0x00, 0x04, 0x85, 0x01, 0x80, 0x84, 0xA9, 0x8C, 0x21, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
+
+/// A moto server owned by one test (DynamoDB, S3, SES, Secrets Manager on one
+/// port), for fault tests: [`OwnMoto::pause`] stops the process (SIGSTOP:
+/// connections are accepted by the kernel and then hang, as with a dead or
+/// overloaded dependency) and [`OwnMoto::resume`] lets it go on with
+/// everything it stored. Stopped by its pid when dropped.
+pub struct OwnMoto {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl OwnMoto {
+    /// Starts moto on a free loopback port with the stack's table and a copy
+    /// of the stack's secret (same names, so the stack's `Config` fits).
+    pub async fn start() -> Self {
+        let port = {
+            let l = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
+            l.local_addr().unwrap().port()
+        };
+        let child = std::process::Command::new(repo_root().join(".venv/bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server from .venv (make setup)");
+        let moto = OwnMoto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto did not start on {port}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        moto.provision().await;
+        moto
+    }
+
+    async fn provision(&self) {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let stack = stack_app();
+        let secret = stack
+            .secrets_manager()
+            .await
+            .get_secret_value()
+            .secret_id(stack.config.secret_id().unwrap())
+            .send()
+            .await
+            .expect("the stack secret is readable");
+        let own = self.app(stack_config()).await;
+        own.secrets_manager()
+            .await
+            .create_secret()
+            .name(stack.config.secret_id().unwrap())
+            .secret_string(secret.secret_string().unwrap())
+            .send()
+            .await
+            .expect("copy the secret");
+        let attribute = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap()
+        };
+        let key = |name: &str, kind| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .unwrap()
+        };
+        own.dynamodb()
+            .await
+            .create_table()
+            .table_name(stack.config.table_name().unwrap())
+            .attribute_definitions(attribute("pk"))
+            .attribute_definitions(attribute("sk"))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .expect("create the table");
+    }
+
+    /// A fresh `App` with `config`, whose AWS calls all go to this moto.
+    pub async fn app(&self, config: Config) -> App {
+        let app = App::new(config);
+        let sdk = app.load_sdk_config(Some(&self.endpoint)).await;
+        app.sdk_config.set(sdk).ok();
+        app
+    }
+
+    fn signal(&self, signal: &str) -> bool {
+        std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// SIGSTOP: every call to it now hangs until the caller's timeout.
+    pub fn pause(&self) {
+        assert!(self.signal("-STOP"), "could not stop moto");
+    }
+
+    /// SIGCONT: it answers again, with all it stored before.
+    pub fn resume(&self) {
+        assert!(self.signal("-CONT"), "could not resume moto");
+    }
+}
+
+impl Drop for OwnMoto {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

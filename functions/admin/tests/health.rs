@@ -125,6 +125,9 @@ impl OwnDb {
         let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/secantusd-py");
         let child = Command::new(bin)
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            // Durable like a journaled MongoDB: an acknowledged write survives
+            // the SIGKILL below (without it SecantusDB may lose the last ones).
+            .arg("--sync-on-commit")
             .args(["--log-level", "ERROR", "--storage-path"])
             .arg(dir)
             .stdout(Stdio::null())
@@ -161,6 +164,18 @@ async fn killed_mongodb_turns_health_503_and_the_same_app_recovers() {
     let app = App::new(config);
 
     assert_eq!(call(&app).await.0, 200);
+    // Written before the fault, read back after it.
+    let probes = || async {
+        app.main_db()
+            .await
+            .unwrap()
+            .collection::<mongodb::bson::Document>("fault_probe")
+    };
+    probes()
+        .await
+        .insert_one(mongodb::bson::doc! {"_id": "before-the-fault"})
+        .await
+        .unwrap();
 
     drop(db);
     let (status, body) = call(&app).await;
@@ -180,7 +195,15 @@ async fn killed_mongodb_turns_health_503_and_the_same_app_recovers() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    let kept = probes()
+        .await
+        .find_one(mongodb::bson::doc! {"_id": "before-the-fault"})
+        .await;
     drop(db);
     std::fs::remove_dir_all(&dir).ok();
     assert!(recovered, "health stayed 503 after MongoDB came back");
+    assert!(
+        kept.unwrap().is_some(),
+        "a write made before the fault was lost"
+    );
 }

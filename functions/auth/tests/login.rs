@@ -394,3 +394,41 @@ async fn one_ip_is_limited_across_accounts() {
     let (status, resp) = post(&app, "workspace-login", auth::login::workspace, body, &ip).await;
     assert_eq!(status, 429, "{resp}");
 }
+
+/// DynamoDB (the rate-limit store) stops answering: logins fail closed with
+/// 503 within the dependency timeout rather than go on unlimited; when it
+/// answers again the same warm App recovers, and the failed-attempt count
+/// written before the fault is still there (the next attempt is limited).
+#[tokio::test]
+async fn logins_fail_closed_while_dynamodb_is_down_and_keep_their_counts() {
+    ensure_super_admin(&stack_app()).await;
+    let moto = shared::testing::OwnMoto::start().await;
+    let mut config = stack_config();
+    config.dependency_timeout = std::time::Duration::from_millis(1000);
+    config.identity.login_max_per_account = 2;
+    let app = moto.app(config).await;
+    let ip = unique_ip();
+    let wrong = || json!({"password": "wrong"});
+    for _ in 0..2 {
+        let (status, body) = post(&app, "admin-login", auth::login::admin, wrong(), &ip).await;
+        assert_eq!(status, 401, "{body}");
+    }
+
+    moto.pause();
+    let started = std::time::Instant::now();
+    let (status, body) = post(&app, "admin-login", auth::login::admin, wrong(), &ip).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "DEPENDENCY_UNAVAILABLE");
+    assert!(
+        body["error"].as_str().unwrap().contains("DynamoDB"),
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    moto.resume();
+    let (status, body) = post(&app, "admin-login", auth::login::admin, wrong(), &ip).await;
+    assert_eq!(
+        status, 429,
+        "the two failures before the fault still count: {body}"
+    );
+}

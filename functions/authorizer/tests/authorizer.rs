@@ -7,7 +7,7 @@ use serde_json::Value;
 use shared::{
     App,
     http::{Principal, Role},
-    testing::{event, stack_app, stack_config},
+    testing::{OwnMoto, event, stack_app, stack_config},
 };
 
 fn request(token: Option<&str>) -> ApiGatewayV2CustomAuthorizerV2Request {
@@ -87,5 +87,42 @@ async fn an_unreachable_revocation_store_fails_closed() {
         !authorizer::authorize(&blind, &request(Some(&token)))
             .await
             .is_authorized
+    );
+}
+
+/// DynamoDB stops answering (its process is stopped): the authorizer denies
+/// even a valid token within the dependency timeout (fail closed), and when
+/// it answers again the same warm App allows it, while a revocation written
+/// before the fault still denies its token.
+#[tokio::test]
+async fn dynamodb_down_fails_closed_and_recovers_with_revocations_kept() {
+    let moto = OwnMoto::start().await;
+    let mut config = stack_config();
+    config.dependency_timeout = std::time::Duration::from_millis(1000);
+    let app = moto.app(config).await;
+    let (kept, _) = app.issue_access_token(&member(), None).await.unwrap();
+    let (revoked, claims) = app.issue_access_token(&member(), None).await.unwrap();
+    app.revoke_access_token(&claims).await.unwrap();
+    let allowed = async |token: &str| {
+        authorizer::authorize(&app, &request(Some(token)))
+            .await
+            .is_authorized
+    };
+    assert!(allowed(&kept).await);
+    assert!(!allowed(&revoked).await);
+
+    moto.pause();
+    let started = std::time::Instant::now();
+    assert!(
+        !allowed(&kept).await,
+        "allowed while revocation was unknowable"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    moto.resume();
+    assert!(allowed(&kept).await, "the same warm App did not recover");
+    assert!(
+        !allowed(&revoked).await,
+        "a revocation was lost in the fault"
     );
 }

@@ -13,21 +13,28 @@ use crate::App;
 impl App {
     pub async fn sdk_config(&self) -> &SdkConfig {
         self.sdk_config
-            .get_or_init(|| async {
-                let bound = self.config.dependency_timeout;
-                aws_config::defaults(BehaviorVersion::latest())
-                    .timeout_config(
-                        TimeoutConfig::builder()
-                            .connect_timeout(Duration::from_millis(800).min(bound))
-                            .operation_attempt_timeout(bound)
-                            .operation_timeout(bound)
-                            .build(),
-                    )
-                    .retry_config(RetryConfig::standard().with_max_attempts(2))
-                    .load()
-                    .await
-            })
+            .get_or_init(|| self.load_sdk_config(None))
             .await
+    }
+
+    /// The environment's SDK configuration with bounded timeouts and retries.
+    /// `endpoint` overrides `AWS_ENDPOINT_URL` for this App only (fault
+    /// tests point one App at an emulator they stop and resume).
+    pub(crate) async fn load_sdk_config(&self, endpoint: Option<&str>) -> SdkConfig {
+        let bound = self.config.dependency_timeout;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_millis(800).min(bound))
+                    .operation_attempt_timeout(bound)
+                    .operation_timeout(bound)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(2));
+        if let Some(url) = endpoint {
+            loader = loader.endpoint_url(url);
+        }
+        loader.load().await
     }
 
     pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
