@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam lint fmt validate bench build package clean
+.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam lint fmt validate bench fuzz build package clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
@@ -10,6 +10,7 @@ help:
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
 	@echo "make bench      cold start / warm latency / RSS vs floor and Node, then criterion micro-benchmarks"
 	@echo "make package    arm64 release zips in dist/ with their sizes"
+	@echo "make fuzz       each cargo-fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make stack-up   start only the dev stack (SecantusDB + moto); make stack-down stops it"
 	@echo "make admin-password   set the dev super admin password (argon2id hash into the secret)"
 
@@ -60,6 +61,11 @@ validate: setup
 bench:
 	scripts/bench.sh
 	cargo bench -p shared --bench identity -- --noplot
+
+# libFuzzer + ASan on the body parser/validators, the token verifier and the
+# multipart parser (scripts/fuzz.sh); crashes become fuzz/regressions/ inputs.
+fuzz:
+	scripts/fuzz.sh
 
 # arm64 release binaries (cargo lambda build --release --arm64).
 build:

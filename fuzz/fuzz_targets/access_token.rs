@@ -1,0 +1,5 @@
+#![no_main]
+#[path = "../src/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::access_token(data));
