@@ -43,7 +43,6 @@ for r in functions:
 machine = f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}"
 result = {"ranAt": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine,
           "floor": floor, "node": node, "functions": table}
-json.dump(result, open(f"{out}/results.json", "w"), indent=2)
 
 lines = [
     f"Run {result['ranAt']} on {machine}; x86_64 release binaries on a local Runtime API; "
@@ -56,20 +55,68 @@ lines = [
     f"first request answered {node_cold} ms after start, peak RSS {node['peakRssMb']} MB; "
     + "; ".join(f"{q['request']}: p50 {q['warmP50Us']} µs / p99 {q['warmP99Us']} µs" for q in node["requests"]) + ".",
     "",
-    "| function | init ms | ×floor | cold ms | ×floor | Node cold ÷ ours | warm p50 µs | p99 µs | peak RSS MB | RSS after MB | Node RSS ÷ ours | arm64 zip MB | errors |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| function | init ms | ×floor | cold ms | ×floor | Node cold ÷ ours | warm p50 µs | p99 µs | peak RSS MB | RSS mid → after MB | Node RSS ÷ ours | arm64 zip MB | responses | errors |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 for r in table:
     if "error" in r:
-        lines.append(f"| {r['function']} | {r['error']} |||||||||||| |")
+        lines.append(f"| {r['function']} | {r['error']} ||||||||||||| |")
         continue
     name = r["function"] + (" (I/O-free)" if r["ioFree"] else "")
     if r["invocations"] != floor["invocations"]:
         name += f" (n={r['invocations']})"
     lines.append(
         f"| {name} | {r['initMs']} | {r['initVsFloor']} | {r['coldResponseMs']} | {r['coldVsFloor']} | {r['coldVsNode']} | "
-        f"{r['warmP50Us']} | {r['warmP99Us']} | {r['peakRssMb']} | {r['rssAfterMb']} | {r['rssVsNode']} | {r['zipMb'] or '—'} | {r['errors']} |"
+        f"{r['warmP50Us']} | {r['warmP99Us']} | {r['peakRssMb']} | {r.get('rssMidMb', '—')} → {r['rssAfterMb']} | {r['rssVsNode']} | "
+        f"{r['zipMb'] or '—'} | {' '.join(f'{k}×{v}' for k, v in r.get('statuses', {}).items())} | {r['errors']} |"
     )
+
+# DESIGN.md §10, checked row by row: every miss, by how much.
+misses = []
+for r in table:
+    if "error" in r:
+        misses.append(f"{r['function']}: {r['error']}")
+        continue
+    f = r["function"]
+    if r["initMs"] > 15 or r["initVsFloor"] > 3:
+        misses.append(f"{f}: init {r['initMs']} ms = {r['initVsFloor']}× floor (target ≤ 15 ms and ≤ 3×)")
+    if r["peakRssMb"] >= 25:
+        misses.append(f"{f}: peak RSS {r['peakRssMb']} MB (target < 25 MB)")
+    if r["coldVsNode"] < 20:
+        misses.append(f"{f}: cold start {r['coldVsNode']}× faster than Node (target ≥ 20×)")
+    if r["rssVsNode"] < 5:
+        misses.append(f"{f}: RSS {r['rssVsNode']}× smaller than Node (target ≥ 5×)")
+    if r["zipMb"] is not None and r["zipMb"] >= 5:
+        misses.append(f"{f}: arm64 zip {r['zipMb']} MB (target < 5 MB)")
+    if r["ioFree"] and r["coldVsFloor"] > 2:
+        misses.append(f"{f}: cold response {r['coldVsFloor']}× floor (I/O-free target ≤ 2×)")
+    if r["ioFree"] and r["warmP99Us"] >= 1000:
+        misses.append(f"{f}: warm p99 {r['warmP99Us']} µs (I/O-free target < 1 ms)")
+    if r["invocations"] >= 1000 and r.get("rssMidMb") and r["rssAfterMb"] > r["rssMidMb"] * 1.05 + 0.5:
+        misses.append(f"{f}: RSS grew {r['rssMidMb']} → {r['rssAfterMb']} MB over the second half of the run")
+    if r["errors"]:
+        misses.append(f"{f}: {r['errors']} errors")
+lines += ["", f"**Against DESIGN.md §10**: {len(misses)} miss(es)" + (":" if misses else ".")]
+lines += [f"- {m}" for m in misses]
+result["misses"] = misses
+
+# Start-up probes (tests/src/bin/sdk-probe.rs), medians of fresh processes.
+probe_path = f"{out}/probe.json"
+if os.path.exists(probe_path):
+    probe = json.load(open(probe_path))
+    result["probe"] = probe
+    lines += ["", "**Start-up choices** (sdk-probe, median of "
+              f"{probe['runs']} fresh processes each):"]
+    for mode in ("default", "lean"):
+        m = probe[mode]
+        lines.append(f"- SdkConfig {mode}: config {m['config_us']} µs, + DynamoDB client {m['client_us']} µs, "
+                     f"first DynamoDB call {m['first_call_us']} µs, total {m['total_us']} µs")
+    for variant in ("rng", "rng_jitter"):
+        if variant in probe:
+            m = probe[variant]
+            label = "with CPU jitter entropy" if variant == "rng_jitter" else "as shipped (AWS_LC_SYS_NO_JITTER_ENTROPY=1)"
+            lines.append(f"- first AWS-LC random bytes {label}: {m['first_us']} µs (then {m['second_us']} µs)")
+json.dump(result, open(f"{out}/results.json", "w"), indent=2)
 open(f"{out}/results.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 print(f"\nbench: {out}/results.md and {out}/results.json")

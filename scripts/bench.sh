@@ -52,4 +52,27 @@ if [ ! -d tests/node-baseline/node_modules ]; then (cd tests/node-baseline && np
 port=$(.venv/bin/python scripts/free-port.py)
 MONGODB_URI=$LOCAL_MONGODB_URI $bench --out "$out" --invocations "$invocations" --baseline-port "$port" -- node tests/node-baseline/server.js >/dev/null
 
+# Start-up choices (tests/src/bin/sdk-probe.rs): the default aws-config
+# chain vs a lean SdkConfig, and AWS-LC's first random bytes as shipped vs
+# with CPU jitter entropy (a second build of the probe alone, in its own
+# target dir so the shipped build is untouched). The bench profile (thin
+# LTO) writes to target/release, like release.
+echo "bench: start-up probes"
+cargo build --profile bench --locked -p workspace-tests --bin sdk-probe
+AWS_LC_SYS_NO_JITTER_ENTROPY=0 CARGO_TARGET_DIR=target/jitter \
+  cargo build --profile bench --locked -p workspace-tests --bin sdk-probe
+.venv/bin/python - "$out" <<'PY'
+import json, statistics, subprocess, sys
+runs = 21
+probes = {"default": ["target/release/sdk-probe", "default"], "lean": ["target/release/sdk-probe", "lean"],
+          "rng": ["target/release/sdk-probe", "rng"], "rng_jitter": ["target/jitter/release/sdk-probe", "rng"]}
+samples = {name: [] for name in probes}
+for _ in range(runs):  # interleaved, so drift hits every variant alike
+    for name, cmd in probes.items():
+        samples[name].append(json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout))
+median = {name: {k: round(statistics.median(s[k] for s in rows)) for k in rows[0] if k != "mode"}
+          for name, rows in samples.items()}
+json.dump({"runs": runs, **median}, open(f"{sys.argv[1]}/probe.json", "w"), indent=2)
+PY
+
 .venv/bin/python scripts/bench-report.py "$out"

@@ -259,7 +259,19 @@ fn measure(
     let pid = child.id();
     let cold = rt.results.recv_timeout(Duration::from_secs(30));
     let result = match cold {
-        Ok((_, at, error, _)) => {
+        Ok((_, at, error, cold_body)) => {
+            let mut statuses = std::collections::BTreeMap::<String, usize>::new();
+            let mut errors = usize::from(error);
+            // An HTTP 5xx answer is an error too (the runtime saw a success).
+            let mut count = |body: &[u8]| -> usize {
+                let status = serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| v.get("statusCode").and_then(Value::as_u64));
+                let key = status.map_or_else(|| "other".to_owned(), |s| s.to_string());
+                *statuses.entry(key).or_default() += 1;
+                usize::from(status.is_some_and(|s| s >= 500))
+            };
+            errors += count(&cold_body);
             let init = rt
                 .first_next
                 .lock()
@@ -269,13 +281,16 @@ fn measure(
             let cold_ms = (at - started).as_secs_f64() * 1e3;
             let peak_after_cold = proc_status_kb(pid, "VmHWM:");
             let mut warm = Vec::with_capacity(invocations);
-            let mut errors = usize::from(error);
+            let mut rss_mid_kb = 0;
             for i in 0..invocations {
+                if i == invocations / 2 {
+                    rss_mid_kb = proc_status_kb(pid, "VmRSS:");
+                }
                 let id = format!("warm-{i}");
                 rt.events.send((id.clone(), event.to_owned())).unwrap();
                 match rt.results.recv_timeout(Duration::from_secs(30)) {
-                    Ok((rid, at, error, _)) => {
-                        errors += usize::from(error);
+                    Ok((rid, at, error, body)) => {
+                        errors += usize::from(error) + count(&body);
                         if let Some(sent) = rt.delivered.lock().unwrap().remove(&rid) {
                             warm.push((at - sent).as_secs_f64() * 1e6);
                         }
@@ -297,6 +312,8 @@ fn measure(
                 "warmP99Us": percentile(&warm, 99.0).round(),
                 "invocations": warm.len(),
                 "errors": errors,
+                "statuses": statuses,
+                "rssMidMb": (rss_mid_kb as f64 / 102.4).round() / 10.0,
                 "peakRssAfterColdMb": (peak_after_cold as f64 / 102.4).round() / 10.0,
                 "peakRssMb": (proc_status_kb(pid, "VmHWM:") as f64 / 102.4).round() / 10.0,
                 "rssAfterMb": (proc_status_kb(pid, "VmRSS:") as f64 / 102.4).round() / 10.0,
