@@ -13,7 +13,8 @@ rows = []
 for path in sorted(glob.glob(f"{out}/tmp-*/functions.json")):
     rows.extend(json.load(open(path)))
 floor = next(r for r in rows if r["function"] == "floor")
-functions = [r for r in rows if r["function"] != "floor"]
+soak = [r for r in rows if r["function"].startswith("soak-")]
+functions = [r for r in rows if r["function"] != "floor" and r not in soak]
 node = json.load(open(f"{out}/baseline.json"))
 node_cold = node["requests"][0]["coldResponseMs"]
 
@@ -96,9 +97,27 @@ for r in table:
         misses.append(f"{f}: RSS grew {r['rssMidMb']} → {r['rssAfterMb']} MB over the second half of the run")
     if r["errors"]:
         misses.append(f"{f}: {r['errors']} errors")
+for r in soak:
+    if "error" in r or r["errors"]:
+        misses.append(f"{r['function']}: {r.get('error') or str(r['errors']) + ' errors'}")
+    elif r["rssAfterMb"] > r["rssMidMb"] * 1.05 + 0.5:
+        misses.append(f"{r['function']}: RSS grew {r['rssMidMb']} → {r['rssAfterMb']} MB over the second half")
 lines += ["", f"**Against DESIGN.md §10**: {len(misses)} miss(es)" + (":" if misses else ".")]
 lines += [f"- {m}" for m in misses]
 result["misses"] = misses
+
+if soak:
+    result["soak"] = soak
+    lines += ["", "**Soak** (one warm process each):", "",
+              "| route | invocations | errors | responses | RSS after cold → mid → end MB | warm p50 / p99 µs |",
+              "|---|---|---|---|---|---|"]
+    for r in soak:
+        if "error" in r:
+            lines.append(f"| {r['function'][5:]} | {r['error']} ||||| ")
+            continue
+        lines.append(f"| {r['function'][5:]} | {r['invocations']} | {r['errors']} | "
+                     f"{' '.join(f'{k}×{v}' for k, v in r['statuses'].items())} | "
+                     f"{r['peakRssAfterColdMb']} → {r['rssMidMb']} → {r['rssAfterMb']} | {r['warmP50Us']} / {r['warmP99Us']} |")
 
 # Start-up probes (tests/src/bin/sdk-probe.rs), medians of fresh processes.
 probe_path = f"{out}/probe.json"

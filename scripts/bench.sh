@@ -6,6 +6,7 @@
 #
 #   BENCH_FUNCTIONS="health verify-token"  measure only these binaries
 #   BENCH_INVOCATIONS=10000                 warm invocations per function (default 2000)
+#   SOAK_FUNCTIONS="list-organizations update-organization"  the soak (10,000 each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,7 +25,9 @@ invocations=${BENCH_INVOCATIONS:-2000}
 bins=""
 for f in $functions; do bins="$bins --bin $f"; done
 echo "bench: building release binaries (first run: several minutes)"
-cargo build --release --locked --workspace --bin floor --bin lambda-bench --bin workspace-login $bins
+soak_bins=""
+for f in ${SOAK_FUNCTIONS:-list-organizations update-organization}; do soak_bins="$soak_bins --bin $f"; done
+cargo build --release --locked --workspace --bin floor --bin lambda-bench --bin workspace-login $bins $soak_bins
 
 # Function environment: the stack's, with login limits out of the way (the
 # warm loop logs in thousands of times from one IP).
@@ -44,6 +47,13 @@ for f in $functions; do
     *) n=$invocations ;;
   esac
   $bench --env-file "$out/function.env" --out "$out/tmp-$f" --invocations "$n" "$f=target/release/$f=$event" >/dev/null
+done
+# Soak: 10,000 invocations of a read and a write route in one warm process
+# each: zero errors (5xx included) and flat RSS (leak check).
+for f in ${SOAK_FUNCTIONS:-list-organizations update-organization}; do
+  domain=$(dirname "$(dirname "$(dirname "$(ls functions/*/src/bin/$f.rs)")")" | xargs basename)
+  event="$out/events/$f.json"; [ -f "$event" ] || event="events/$domain/$f.json"
+  $bench --env-file "$out/function.env" --out "$out/tmp-soak-$f" --invocations "${SOAK_INVOCATIONS:-10000}" "soak-$f=target/release/$f=$event" >/dev/null
 done
 $bench --env-file "$out/function.env" --out "$out/tmp-floor" --invocations "$invocations" "floor=target/release/floor=events/admin/health.json" >/dev/null
 
