@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 out=target/bench
+rm -rf "$out"/tmp-*   # the report reads every tmp-*/: only this run's
 mkdir -p "$out/events"
 name=bench-$$
 node_pid=
