@@ -248,6 +248,14 @@ pub const PNG: &[u8] = &[
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
+/// A TCP port free on 127.0.0.1 right now (for servers a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
 /// A moto server owned by one test (DynamoDB, S3, SES, Secrets Manager on one
 /// port), for fault tests: [`OwnMoto::pause`] stops the process (SIGSTOP:
 /// connections are accepted by the kernel and then hang, as with a dead or
@@ -262,10 +270,7 @@ impl OwnMoto {
     /// Starts moto on a free loopback port with the stack's table and a copy
     /// of the stack's secret (same names, so the stack's `Config` fits).
     pub async fn start() -> Self {
-        let port = {
-            let l = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
-            l.local_addr().unwrap().port()
-        };
+        let port = free_port();
         let child = std::process::Command::new(repo_root().join(".venv/bin/moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())

@@ -2,14 +2,13 @@
 //! SecantusDB and moto and exports their settings).
 
 use std::{
-    net::TcpListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use serde_json::Value;
-use shared::{App, Config, http::dispatch};
+use shared::{App, Config, http::dispatch, testing::free_port};
 
 fn stack_config() -> Config {
     Config::from_env()
@@ -28,14 +27,6 @@ async fn call(app: &App) -> (u16, Value) {
     .await;
     let body = serde_json::from_slice(resp.body().as_ref()).unwrap();
     (resp.status().as_u16(), body)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]
