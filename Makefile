@@ -1,12 +1,14 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam lint fmt validate bench fuzz build package clean
+.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam test-contract openapi lint fmt validate bench fuzz build package clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
 	@echo "make sam-local  the API through sam local start-api (Docker, real authorizer) on a local stack"
 	@echo "make test       ephemeral stack on free ports, cargo test --workspace, sam validate --lint"
 	@echo "make test-sam   sam build + sam local: smoke test through start-api, sam local invoke of every function"
+	@echo "make test-contract  schemathesis against the running local API, driven by its OpenAPI document"
+	@echo "make openapi    regenerate functions/admin/openapi.json from the route descriptions"
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
 	@echo "make bench      cold start / warm latency / RSS vs floor and Node, then criterion micro-benchmarks"
 	@echo "make package    arm64 release zips in dist/ with their sizes"
@@ -44,6 +46,14 @@ test:
 
 test-sam:
 	scripts/test-sam.sh
+
+test-contract:
+	scripts/test-contract.sh
+
+# The OpenAPI document is generated from the Rust route descriptions and
+# checked in (served by GET /api/v1/openapi.json); `make test` fails when stale.
+openapi:
+	cargo run --quiet --locked -p workspace-tests --bin write-openapi
 
 lint:
 	cargo fmt --all -- --check

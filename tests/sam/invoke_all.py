@@ -41,6 +41,9 @@ def problem(binary, out):
     if binary == "jwks":
         keys = json.loads(out.get("body") or "{}").get("keys")
         return None if status == 200 and keys and all("kid" in k for k in keys) else "no JWK set"
+    if binary == "openapi":
+        doc = json.loads(out.get("body") or "{}")
+        return None if status == 200 and doc.get("openapi", "").startswith("3.1") else "no OpenAPI 3.1 document"
     if binary in ("speech-to-text", "text-to-speech") and status == 503:
         body = json.loads(out["body"])
         not_enabled = body.get("code") == "DEPENDENCY_UNAVAILABLE" and "not enabled" in body.get("error", "")

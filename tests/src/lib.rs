@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod openapi;
+
 /// The repository root (this crate lives in `<root>/tests`).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -6,69 +6,202 @@
 //! - GET /admin/debug/credentials: which credentials are configured, masked.
 //! - GET /admin/debug/db-health: every MongoDB cluster, reachable and latency.
 
-use std::time::Instant;
+use std::{collections::BTreeMap, time::Instant};
 
 use mongodb::bson::doc;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use shared::{
     App,
     config::Cluster,
-    http::{ApiError, Reply, Request},
+    http::{
+        ApiError, Reply, Request,
+        openapi::{Failure, Success},
+    },
     stores::mongo::{BILLING_DB, CRM_DB, MAIN_DB, PINGORA_DB},
 };
 
+/// The deployed build.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Build {
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// The git commit it was built from, or `unknown`.
+    pub commit: &'static str,
+}
+
+/// Which settings (environment variables) are present; never their values.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Settings {
+    #[serde(rename = "TABLE_NAME")]
+    pub table_name: bool,
+    #[serde(rename = "BUCKET_NAME")]
+    pub bucket_name: bool,
+    #[serde(rename = "SECRET_ID")]
+    pub secret_id: bool,
+    #[serde(rename = "SENDER_EMAIL")]
+    pub sender_email: bool,
+    #[serde(rename = "SALES_EMAIL")]
+    pub sales_email: bool,
+    #[serde(rename = "ALLOWED_ORIGINS")]
+    pub allowed_origins: bool,
+    #[serde(rename = "ASSET_BASE_URL")]
+    pub asset_base_url: bool,
+    #[serde(rename = "MONGODB_URI (override)")]
+    pub mongodb_uri: bool,
+    /// Whether legacy plaintext passwords are accepted (the setting is on).
+    #[serde(rename = "ALLOW_LEGACY_PLAINTEXT_PASSWORDS")]
+    pub allow_legacy_plaintext_passwords: bool,
+}
+
+/// Build and configuration presence.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugInfo {
+    pub build: Build,
+    /// `dev`, `test` or `prod`.
+    pub stage: &'static str,
+    /// The Lambda function's name.
+    pub function: String,
+    /// `AWS_REGION`, empty when unset.
+    pub region: String,
+    pub settings: Settings,
+    /// The configuration secret's key names (empty when it cannot be read).
+    pub secret_keys: Vec<String>,
+}
+
+/// Build and configuration presence.
+///
+/// Super admin only. Says which settings and secret keys exist, never their values.
+#[utoipa::path(
+    get,
+    path = "/admin/debug",
+    operation_id = "admin-debug",
+    tag = "admin",
+    responses((status = 200, description = "Build, stage and which settings are present.", body = Success<DebugInfo>)),
+    security(("bearerAuth" = [])),
+)]
 pub async fn debug(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let c = &app.config;
-    let present = |v: bool| json!(v);
     let secret_keys: Vec<String> = match app.secret().await {
         Ok(secret) => secret.keys().map(str::to_owned).collect(),
         Err(_) => vec![],
     };
-    Reply::ok(json!({
-        "build": {"version": env!("CARGO_PKG_VERSION"), "commit": option_env!("AVAONE_BUILD_COMMIT").unwrap_or("unknown")},
-        "stage": c.stage.as_str(),
-        "function": c.function_name,
-        "region": std::env::var("AWS_REGION").unwrap_or_default(),
-        "settings": {
-            "TABLE_NAME": present(c.table_name.is_some()),
-            "BUCKET_NAME": present(c.bucket_name.is_some()),
-            "SECRET_ID": present(c.secret_id.is_some()),
-            "SENDER_EMAIL": present(c.sender_email.is_some()),
-            "SALES_EMAIL": present(c.sales_email.is_some()),
-            "ALLOWED_ORIGINS": present(!c.allowed_origins.is_empty()),
-            "ASSET_BASE_URL": present(c.asset_base_url.is_some()),
-            "MONGODB_URI (override)": present(c.mongodb_uri.is_some()),
-            "ALLOW_LEGACY_PLAINTEXT_PASSWORDS": present(c.identity.allow_plaintext_passwords),
+    Reply::ok(DebugInfo {
+        build: Build {
+            version: env!("CARGO_PKG_VERSION"),
+            commit: option_env!("AVAONE_BUILD_COMMIT").unwrap_or("unknown"),
         },
-        "secretKeys": secret_keys,
-    }))
+        stage: c.stage.as_str(),
+        function: c.function_name.clone(),
+        region: std::env::var("AWS_REGION").unwrap_or_default(),
+        settings: Settings {
+            table_name: c.table_name.is_some(),
+            bucket_name: c.bucket_name.is_some(),
+            secret_id: c.secret_id.is_some(),
+            sender_email: c.sender_email.is_some(),
+            sales_email: c.sales_email.is_some(),
+            allowed_origins: !c.allowed_origins.is_empty(),
+            asset_base_url: c.asset_base_url.is_some(),
+            mongodb_uri: c.mongodb_uri.is_some(),
+            allow_legacy_plaintext_passwords: c.identity.allow_plaintext_passwords,
+        },
+        secret_keys,
+    })
 }
 
-/// At most four leading characters, or the URI scheme.
-fn mask(key: &str, value: &Value) -> Value {
-    match (key, value) {
-        ("mongodbUri", Value::String(uri)) => {
-            json!({"configured": true, "preview": uri.split_once("://").map(|(s, _)| format!("{s}://…")).unwrap_or_else(|| "…".into())})
+/// One credential, masked.
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct MaskedCredential {
+    /// A non-empty value is present.
+    pub configured: bool,
+    /// At most four leading characters and `…`, or the URI scheme
+    /// (`mongodb://…`); only for long strings and `mongodbUri`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "AIza…")]
+    pub preview: Option<String>,
+    /// The signing key ids (`jwtSigningKeys` only; key ids are public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kids: Option<Vec<String>>,
+    /// The active key id (`jwtActiveKid` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+impl MaskedCredential {
+    fn configured(configured: bool) -> Self {
+        MaskedCredential {
+            configured,
+            ..Default::default()
         }
-        ("jwtSigningKeys", Value::Array(keys)) => {
-            let kids: Vec<&str> = keys.iter().filter_map(|k| k["kid"].as_str()).collect();
-            // Key ids are public (they are in every token header and the JWKS).
-            json!({"configured": !kids.is_empty(), "kids": kids})
-        }
-        (_, Value::String(s)) if s.chars().count() >= 16 => {
-            json!({"configured": true, "preview": format!("{}…", s.chars().take(4).collect::<String>())})
-        }
-        (_, Value::String(s)) => json!({"configured": !s.is_empty()}),
-        (_, Value::Null) => json!({"configured": false}),
-        _ => json!({"configured": true}),
     }
 }
 
+/// The configured credentials, masked.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    /// Every secret key (always `mongodbUri`, `jwtSigningKeys`, `jwtActiveKid`,
+    /// `superAdminPasswordHash`, `geminiApiKey`), masked.
+    pub credentials: BTreeMap<String, MaskedCredential>,
+    /// Where the AWS credentials come from: always `execution role (not stored)`.
+    #[schema(example = "execution role (not stored)")]
+    pub aws_credentials: &'static str,
+}
+
+/// At most four leading characters, or the URI scheme.
+fn mask(key: &str, value: &Value) -> MaskedCredential {
+    match (key, value) {
+        ("mongodbUri", Value::String(uri)) => MaskedCredential {
+            preview: Some(
+                uri.split_once("://")
+                    .map(|(s, _)| format!("{s}://…"))
+                    .unwrap_or_else(|| "…".into()),
+            ),
+            ..MaskedCredential::configured(true)
+        },
+        ("jwtSigningKeys", Value::Array(keys)) => {
+            let kids: Vec<String> = keys
+                .iter()
+                .filter_map(|k| k["kid"].as_str())
+                .map(str::to_owned)
+                .collect();
+            // Key ids are public (they are in every token header and the JWKS).
+            MaskedCredential {
+                kids: Some(kids.clone()),
+                ..MaskedCredential::configured(!kids.is_empty())
+            }
+        }
+        (_, Value::String(s)) if s.chars().count() >= 16 => MaskedCredential {
+            preview: Some(format!("{}…", s.chars().take(4).collect::<String>())),
+            ..MaskedCredential::configured(true)
+        },
+        (_, Value::String(s)) => MaskedCredential::configured(!s.is_empty()),
+        (_, Value::Null) => MaskedCredential::configured(false),
+        _ => MaskedCredential::configured(true),
+    }
+}
+
+/// Configured credentials, masked.
+///
+/// Super admin only. Every key of the configuration secret with whether it is
+/// set and at most a scheme or four characters of it.
+#[utoipa::path(
+    get,
+    path = "/admin/debug/credentials",
+    operation_id = "debug-credentials",
+    tag = "admin",
+    responses(
+        (status = 200, description = "The credentials, masked.", body = Success<Credentials>),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the configuration secret cannot be read.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let secret = app.secret().await?;
-    let mut out = Map::new();
+    let mut out = BTreeMap::new();
     for key in [
         "mongodbUri",
         "jwtSigningKeys",
@@ -91,12 +224,57 @@ pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
     if let Some(kid) = secret.str("jwtActiveKid") {
         out.insert(
             "jwtActiveKid".into(),
-            json!({"configured": true, "kid": kid}),
+            MaskedCredential {
+                kid: Some(kid.to_owned()),
+                ..MaskedCredential::configured(true)
+            },
         );
     }
-    Reply::ok(json!({"credentials": out, "awsCredentials": "execution role (not stored)"}))
+    Reply::ok(Credentials {
+        credentials: out,
+        aws_credentials: "execution role (not stored)",
+    })
 }
 
+/// One MongoDB cluster's ping.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterHealth {
+    /// `main`, `orgs`, `billing`, `crm` or `pingora`.
+    #[schema(example = "main")]
+    pub cluster: &'static str,
+    /// The database pinged on it.
+    pub database: &'static str,
+    pub reachable: bool,
+    /// Milliseconds (one decimal).
+    #[schema(example = 4.2)]
+    pub latency_ms: f64,
+    /// Why it is unreachable (only when `reachable` is false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Every MongoDB cluster's reachability.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DbHealth {
+    /// Every cluster is reachable.
+    pub healthy: bool,
+    pub clusters: Vec<ClusterHealth>,
+}
+
+/// Every MongoDB cluster, reachable and latency.
+///
+/// Super admin only. Pings each cluster's database concurrently, each bounded
+/// by `DEPENDENCY_TIMEOUT_MS`. Always 200: an unreachable cluster is reported
+/// in the body (`healthy: false`), not as an error status.
+#[utoipa::path(
+    get,
+    path = "/admin/debug/db-health",
+    operation_id = "db-health",
+    tag = "admin",
+    responses((status = 200, description = "Each cluster's reachability and latency.", body = Success<DbHealth>)),
+    security(("bearerAuth" = [])),
+)]
 pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let targets = [
@@ -109,17 +287,25 @@ pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
     let checks = targets.iter().map(|(cluster, db)| async move {
         let started = Instant::now();
         let outcome = tokio::time::timeout(app.config.dependency_timeout, async {
-            app.database(*cluster, db).await.map_err(|e| e.message().to_owned())?.run_command(doc! {"ping": 1}).await.map_err(|_| "ping failed".to_owned())
+            app.database(*cluster, db)
+                .await
+                .map_err(|e| e.message().to_owned())?
+                .run_command(doc! {"ping": 1})
+                .await
+                .map_err(|_| "ping failed".to_owned())
         })
         .await
         .unwrap_or_else(|_| Err("no answer within the timeout".into()));
         let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
-        match outcome {
-            Ok(_) => json!({"cluster": cluster.as_str(), "database": db, "reachable": true, "latencyMs": latency}),
-            Err(e) => json!({"cluster": cluster.as_str(), "database": db, "reachable": false, "latencyMs": latency, "error": e}),
+        ClusterHealth {
+            cluster: cluster.as_str(),
+            database: db,
+            reachable: outcome.is_ok(),
+            latency_ms: latency,
+            error: outcome.err(),
         }
     });
-    let results = futures_util::future::join_all(checks.map(Box::pin)).await;
-    let healthy = results.iter().all(|r| r["reachable"] == true);
-    Reply::ok(json!({"healthy": healthy, "clusters": results}))
+    let clusters = futures_util::future::join_all(checks.map(Box::pin)).await;
+    let healthy = clusters.iter().all(|c| c.reachable);
+    Reply::ok(DbHealth { healthy, clusters })
 }

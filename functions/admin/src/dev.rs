@@ -12,10 +12,14 @@
 use std::time::Instant;
 
 use mongodb::bson::{DateTime, Document, doc};
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request, path_param, query_param},
+    http::{
+        ApiError, Reply, Request,
+        openapi::{Failure, Success},
+        path_param, query_param,
+    },
     stores::{
         Dependency,
         aws::error_chain,
@@ -32,6 +36,39 @@ const INTENTS: [(&str, &str); 4] = [
 ];
 const ACTIVITY: [&str; 3] = ["login", "page_view", "voice_command"];
 
+/// What the seed wrote.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeedSummary {
+    /// The organization account id seeded.
+    #[schema(example = "acme")]
+    pub organization_id: String,
+    /// Activity events written to the organization's `activity`.
+    pub activity_events: u64,
+    /// Chatbot conversations written to `pingora.conversations`.
+    pub conversations: u64,
+    /// Leads written to `crm.leads` (one per converted conversation).
+    pub leads: u64,
+}
+
+/// Seed demo analytics data.
+///
+/// Super admin only. Only deployed when Stage=dev (404 NOT_FOUND in any other
+/// stage). Replaces the organization's demo data (everything marked
+/// `seed: true`): 14 days of activity events, chatbot conversations and the
+/// leads the converted ones produced.
+#[utoipa::path(
+    post,
+    path = "/admin/setup-test-data",
+    operation_id = "setup-test-data",
+    tag = "admin",
+    params(("organizationId" = Option<String>, Query, description = "The organization account id to seed (default `acme`).")),
+    responses(
+        (status = 200, description = "The demo data was replaced.", body = Success<SeedSummary>),
+        (status = 404, description = "NOT_FOUND: not the dev stage.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.require_dev_stage()?;
     app.principal(&req).await?.require_super_admin()?;
@@ -107,11 +144,49 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
         .insert_many(new_leads.clone())
         .await
         .map_err(unavailable)?;
-    Reply::ok(
-        json!({"organizationId": account_id, "activityEvents": 60, "conversations": 40, "leads": new_leads.len()}),
-    )
+    Reply::ok(SeedSummary {
+        organization_id: account_id,
+        activity_events: 60,
+        conversations: 40,
+        leads: new_leads.len() as u64,
+    })
 }
 
+/// The outcome of a passed check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckResult {
+    /// The check that ran: `database`, `storage` or `email`.
+    #[schema(example = "database")]
+    pub check: String,
+    /// Always `true` (a failed check is an error response).
+    pub ok: bool,
+    /// Milliseconds (one decimal).
+    #[schema(example = 35.7)]
+    pub latency_ms: f64,
+    /// What was verified, in a sentence.
+    pub detail: String,
+}
+
+/// Check a dependency end to end.
+///
+/// Super admin only. Only deployed when Stage=dev (404 NOT_FOUND in any other
+/// stage). `database` writes, reads and deletes a document; `storage` checks
+/// that the bucket is reachable and listable; `email` reads the sender
+/// identity's verification status in SES (nothing is sent).
+#[utoipa::path(
+    post,
+    path = "/admin/test/{check}",
+    operation_id = "admin-test",
+    tag = "admin",
+    params(("check" = String, Path, description = "The check to run: `database`, `storage` or `email`.")),
+    responses(
+        (status = 200, description = "The check passed.", body = Success<CheckResult>),
+        (status = 404, description = "NOT_FOUND: not the dev stage.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the checked dependency failed.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn run_check(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.require_dev_stage()?;
     app.principal(&req).await?.require_super_admin()?;
@@ -183,7 +258,10 @@ pub async fn run_check(app: &App, req: Request) -> Result<Reply, ApiError> {
             ));
         }
     };
-    Reply::ok(
-        json!({"check": check, "ok": true, "latencyMs": (started.elapsed().as_secs_f64() * 1e4).round() / 10.0, "detail": detail}),
-    )
+    Reply::ok(CheckResult {
+        check,
+        ok: true,
+        latency_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+        detail,
+    })
 }

@@ -12,28 +12,88 @@ use mongodb::bson::doc;
 use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, ErrorCode, Reply, Request, openapi::Success},
     stores::{Dependency, aws::error_chain},
 };
 
-#[derive(Debug, Serialize)]
+/// One dependency's probe.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DependencyStatus {
+    /// `ok` or `down`.
+    #[schema(example = "ok")]
     pub status: &'static str,
+    /// How long the probe took, in milliseconds (one decimal).
+    #[schema(example = 12.3)]
     pub latency_ms: f64,
+    /// Why it is down, as a short category (only when `status` is `down`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ping failed")]
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HealthReport {
-    pub status: &'static str,
-    pub stage: &'static str,
-    pub version: &'static str,
-    pub dependencies: serde_json::Map<String, serde_json::Value>,
+/// Every probed dependency, by its key.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Dependencies {
+    pub mongodb: DependencyStatus,
+    pub dynamodb: DependencyStatus,
+    pub s3: DependencyStatus,
+    /// The configuration secret (Secrets Manager).
+    pub secrets: DependencyStatus,
 }
 
+/// The service's health.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthReport {
+    /// `ok` when every dependency is up, `unavailable` otherwise.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// The deployment stage: `dev`, `test` or `prod`.
+    #[schema(example = "prod")]
+    pub stage: &'static str,
+    /// The build's version.
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    pub dependencies: Dependencies,
+}
+
+/// The 503 answer: the error envelope whose `data` is the full report.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)] // a schema only: the error is rendered by `serve`
+pub struct HealthUnavailable {
+    /// Always `false`.
+    success: bool,
+    /// `Unavailable: ` and the display names of the dependencies that are down.
+    #[schema(example = "Unavailable: MongoDB.")]
+    error: String,
+    /// Always `DEPENDENCY_UNAVAILABLE`.
+    code: ErrorCode,
+    /// The report, with `status` `unavailable` and the down dependencies'
+    /// `status` `down` and `error`.
+    data: HealthReport,
+    timestamp: String,
+    service: String,
+    request_id: String,
+}
+
+/// Liveness and dependency status.
+///
+/// Public (no token). Probes MongoDB, DynamoDB, S3 and the configuration
+/// secret concurrently, each bounded by `DEPENDENCY_TIMEOUT_MS`. 200 when all
+/// are up; 503 with the same report in the error envelope's `data` when any is
+/// down.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "health",
+    tag = "admin",
+    responses(
+        (status = 200, description = "Every dependency is up.", body = Success<HealthReport>),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: at least one dependency is down; `data` is the report.", body = HealthUnavailable),
+    ),
+)]
 pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
     // Boxed: the SDK and driver futures are large, and four of them inline
     // would sit on the stack of the runtime's single thread.
@@ -43,25 +103,22 @@ pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
         Box::pin(probe(app, Dependency::S3, s3_bucket(app))),
         Box::pin(probe(app, Dependency::Secrets, secret_readable(app))),
     );
-    let checks = [mongodb, dynamodb, s3, secrets];
-    let down: Vec<&str> = checks
-        .iter()
+    let down: Vec<&str> = [&mongodb, &dynamodb, &s3, &secrets]
+        .into_iter()
         .filter(|(_, s)| s.error.is_some())
         .map(|(d, _)| d.display_name())
         .collect();
+    let ((_, mongodb), (_, dynamodb), (_, s3), (_, secrets)) = (mongodb, dynamodb, s3, secrets);
     let report = HealthReport {
         status: if down.is_empty() { "ok" } else { "unavailable" },
         stage: app.config.stage.as_str(),
         version: env!("CARGO_PKG_VERSION"),
-        dependencies: checks
-            .iter()
-            .map(|(d, s)| {
-                (
-                    d.key().to_owned(),
-                    serde_json::to_value(s).unwrap_or_default(),
-                )
-            })
-            .collect(),
+        dependencies: Dependencies {
+            mongodb,
+            dynamodb,
+            s3,
+            secrets,
+        },
     };
     if down.is_empty() {
         Reply::ok(report)
@@ -69,7 +126,7 @@ pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
         let report = serde_json::to_value(&report).map_err(ApiError::internal)?;
         Err(ApiError::new(
             lambda_http::http::StatusCode::SERVICE_UNAVAILABLE,
-            shared::http::ErrorCode::DependencyUnavailable,
+            ErrorCode::DependencyUnavailable,
             format!("Unavailable: {}.", down.join(", ")),
         )
         .with_data(report))

@@ -13,8 +13,10 @@
 
 pub mod debug;
 pub mod dev;
+pub mod document;
 pub mod health;
 pub mod leads;
+pub mod openapi;
 
 /// The envelope's `service` for every admin route.
 pub const SERVICE: &str = "admin-service";

@@ -4,15 +4,92 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, Reply, Request, openapi::Success},
     stores::mongo::unavailable,
 };
+use utoipa::ToSchema;
 
-use crate::range::{self, Range, number};
+use crate::range::{self, Range, RangeView, number, per_day};
 
+/// One organization's chatbot conversations over the range.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatbotAnalytics {
+    /// The organization reported on (its accountId).
+    pub organization_id: String,
+    pub range: RangeView,
+    pub totals: ChatbotTotals,
+    /// `converted / conversations`, from 0 to 1 (0 without conversations).
+    pub conversion_rate: f64,
+    /// Mean of the conversations' average response times in milliseconds,
+    /// rounded to 0.1 (0 without conversations).
+    pub average_response_ms: f64,
+    /// One row per day of the range (by the day a conversation started).
+    pub daily: Vec<DailyConversations>,
+    /// The five most frequent intents, most frequent first.
+    pub top_intents: Vec<IntentCount>,
+    /// The five most frequent first questions, most frequent first.
+    pub top_questions: Vec<QuestionCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatbotTotals {
+    pub conversations: i64,
+    pub messages: i64,
+    /// Conversations that became a lead.
+    pub converted: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyConversations {
+    /// YYYY-MM-DD (UTC).
+    #[schema(format = Date)]
+    pub date: String,
+    pub conversations: i64,
+    pub converted: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentCount {
+    pub intent: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionCount {
+    pub question: String,
+    pub count: i64,
+}
+
+/// Chatbot conversations of one organization.
+///
+/// Any user of the organization (`ou`); the super admin names one with
+/// `?organizationId=`. The range is `from`..`to` (UTC days, inclusive;
+/// default the last 30 days; at most 366). Totals, conversion rate, average
+/// response time, a daily series with every day of the range (zeros
+/// included), and the top five intents and first questions.
+#[utoipa::path(
+    get,
+    path = "/analytics/workspace/chatbot",
+    operation_id = "chatbot-analytics",
+    tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First day, YYYY-MM-DD (default: 29 days before `to`)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last day (inclusive), YYYY-MM-DD (default: today, UTC)."),
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+    ),
+    responses(
+        (status = 200, description = "The chatbot's numbers over the range.", body = Success<ChatbotAnalytics>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = range::organization(app, &req).await?;
     let range = Range::from_query(&req)?;
@@ -65,33 +142,47 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         Some(Bson::Int64(v)) => *v as f64,
         _ => 0.0,
     };
-    let daily: Vec<(String, Vec<(&str, i64)>)> = rows("daily")
-        .iter()
-        .map(|d| {
-            (
-                d.get_str("_id").unwrap_or_default().to_owned(),
-                vec![
-                    ("conversations", number(d, "conversations")),
-                    ("converted", number(d, "converted")),
-                ],
-            )
-        })
-        .collect();
-    let ranked = |key: &str, label: &str| -> Vec<serde_json::Value> {
+    let daily_rows = rows("daily");
+    let (started, converted_on) = (
+        per_day(&daily_rows, "conversations"),
+        per_day(&daily_rows, "converted"),
+    );
+    // `$sortByCount` rows with a non-empty text value, as (value, count).
+    let ranked = |key: &str| -> Vec<(String, i64)> {
         rows(key)
             .iter()
-            .filter(|d| matches!(d.get("_id"), Some(Bson::String(s)) if !s.is_empty()))
-            .map(|d| json!({label: d.get_str("_id").unwrap_or_default(), "count": number(d, "count")}))
+            .filter_map(|d| match d.get("_id") {
+                Some(Bson::String(s)) if !s.is_empty() => Some((s.clone(), number(d, "count"))),
+                _ => None,
+            })
             .collect()
     };
-    Reply::ok(json!({
-        "organizationId": account_id,
-        "range": range.describe(),
-        "totals": {"conversations": conversations, "messages": number(&totals, "messages"), "converted": converted},
-        "conversionRate": if conversations > 0 { converted as f64 / conversations as f64 } else { 0.0 },
-        "averageResponseMs": avg_ms,
-        "daily": range.fill(&daily, &["conversations", "converted"]),
-        "topIntents": ranked("intents", "intent"),
-        "topQuestions": ranked("questions", "question"),
-    }))
+    Reply::ok(ChatbotAnalytics {
+        organization_id: account_id,
+        range: range.describe(),
+        totals: ChatbotTotals {
+            conversations,
+            messages: number(&totals, "messages"),
+            converted,
+        },
+        conversion_rate: if conversations > 0 {
+            converted as f64 / conversations as f64
+        } else {
+            0.0
+        },
+        average_response_ms: avg_ms,
+        daily: range.fill(|date| DailyConversations {
+            date: date.to_owned(),
+            conversations: started.get(date).copied().unwrap_or(0),
+            converted: converted_on.get(date).copied().unwrap_or(0),
+        }),
+        top_intents: ranked("intents")
+            .into_iter()
+            .map(|(intent, count)| IntentCount { intent, count })
+            .collect(),
+        top_questions: ranked("questions")
+            .into_iter()
+            .map(|(question, count)| QuestionCount { question, count })
+            .collect(),
+    })
 }

@@ -20,6 +20,7 @@
 //!   POST /admin/setup-test-data (dev) seeds a demo set.
 
 pub mod chatbot;
+pub mod openapi;
 pub mod range;
 pub mod workspace;
 

@@ -1,7 +1,9 @@
 //! The reporting window and the organization a request reports on.
 
+use std::collections::HashMap;
+
 use mongodb::bson::{Document, doc};
-use serde_json::{Value, json};
+use serde::Serialize;
 use shared::{
     App,
     http::{ApiError, Request, query_param},
@@ -12,8 +14,24 @@ use time::{
     macros::format_description,
 };
 
+use utoipa::ToSchema;
+
 pub const MAX_DAYS: i64 = 366;
 pub const DEFAULT_DAYS: i64 = 30;
+
+/// The reporting window the numbers cover (UTC days, inclusive).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RangeView {
+    /// First day, YYYY-MM-DD.
+    #[schema(format = Date, example = "2026-01-01")]
+    pub from: String,
+    /// Last day (inclusive), YYYY-MM-DD.
+    #[schema(format = Date, example = "2026-01-30")]
+    pub to: String,
+    /// Number of days in the window (1-366).
+    pub days: i64,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -80,26 +98,21 @@ impl Range {
         doc! { field: {"$gte": iso(self.from), "$lt": iso(self.to.next_day().unwrap_or(self.to))} }
     }
 
-    pub fn describe(&self) -> Value {
-        json!({"from": self.from.to_string(), "to": self.to.to_string(), "days": self.days()})
+    pub fn describe(&self) -> RangeView {
+        RangeView {
+            from: self.from.to_string(),
+            to: self.to.to_string(),
+            days: self.days(),
+        }
     }
 
-    /// A daily series with every day of the range, zeros where `counts` has none.
-    pub fn fill(&self, counts: &[(String, Vec<(&str, i64)>)], keys: &[&str]) -> Vec<Value> {
+    /// A daily series with one row per day of the range (`row` gets the
+    /// day as YYYY-MM-DD), so days without data appear with zeros.
+    pub fn fill<T>(&self, mut row: impl FnMut(&str) -> T) -> Vec<T> {
         let mut out = Vec::with_capacity(self.days() as usize);
         let mut day = self.from;
         loop {
-            let date = day.to_string();
-            let mut row = json!({"date": date});
-            for key in keys {
-                let n = counts
-                    .iter()
-                    .find(|(d, _)| *d == date)
-                    .and_then(|(_, vals)| vals.iter().find(|(k, _)| k == key).map(|(_, n)| *n))
-                    .unwrap_or(0);
-                row[*key] = json!(n);
-            }
-            out.push(row);
+            out.push(row(&day.to_string()));
             match day.next_day() {
                 Some(next) if next <= self.to => day = next,
                 _ => break,
@@ -141,4 +154,16 @@ pub fn number(doc: &Document, key: &str) -> i64 {
         Some(mongodb::bson::Bson::Double(n)) => *n as i64,
         _ => 0,
     }
+}
+
+/// `[{_id: "YYYY-MM-DD", <key>: n}]` (a `$group` by day) as day → n.
+pub fn per_day(rows: &[Document], key: &str) -> HashMap<String, i64> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.get_str("_id").unwrap_or_default().to_owned(),
+                number(r, key),
+            )
+        })
+        .collect()
 }

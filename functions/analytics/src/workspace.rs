@@ -3,14 +3,103 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
-use serde_json::{Map, json};
+use serde::{Serialize, Serializer};
 use shared::{
     App,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, Reply, Request, openapi::Success},
     stores::mongo::unavailable,
 };
+use utoipa::ToSchema;
 
-use crate::range::{self, Range, number};
+use crate::range::{self, Range, RangeView, number, per_day};
+
+/// The organization's numbers over the range.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceAnalytics {
+    /// The organization reported on (its accountId).
+    pub organization_id: String,
+    pub range: RangeView,
+    pub users: UserStats,
+    pub activity: ActivityStats,
+    pub leads: LeadStats,
+    pub chatbot: ChatbotSummary,
+}
+
+/// The organization's accounts now (not limited to the range, except
+/// `newInRange`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserStats {
+    pub total: i64,
+    /// Users not deactivated (`isActive` is not false).
+    pub active: i64,
+    pub inactive: i64,
+    /// Users per role, most frequent first (`unknown` for a user without one).
+    #[serde(serialize_with = "as_map")]
+    #[schema(value_type = HashMap<String, i64>, example = json!({"user": 2, "admin": 1}))]
+    pub by_role: Vec<(String, i64)>,
+    /// Users created within the range.
+    pub new_in_range: i64,
+}
+
+/// Usage events within the range.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityStats {
+    pub events: i64,
+    /// Distinct users with at least one event.
+    pub active_users: i64,
+    /// Events per type, most frequent first (`unknown` for an event without one).
+    #[serde(serialize_with = "as_map")]
+    #[schema(value_type = HashMap<String, i64>, example = json!({"login": 3, "lead-export": 1}))]
+    pub by_type: Vec<(String, i64)>,
+    /// One row per day of the range.
+    pub daily: Vec<DailyEvents>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyEvents {
+    /// YYYY-MM-DD (UTC).
+    #[schema(format = Date)]
+    pub date: String,
+    pub events: i64,
+}
+
+/// Leads attributed to the organization within the range.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadStats {
+    pub total: i64,
+    /// One row per day of the range.
+    pub daily: Vec<DailyLeads>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyLeads {
+    /// YYYY-MM-DD (UTC).
+    #[schema(format = Date)]
+    pub date: String,
+    pub leads: i64,
+}
+
+/// Chatbot headline numbers (details: GET /analytics/workspace/chatbot).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatbotSummary {
+    pub conversations: i64,
+    /// Conversations that became a lead.
+    pub converted: i64,
+    /// `converted / conversations`, from 0 to 1 (0 without conversations).
+    pub conversion_rate: f64,
+}
+
+/// Ranked counts as a JSON object in rank order.
+fn as_map<S: Serializer>(counts: &[(String, i64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(counts.iter().map(|(k, n)| (k, n)))
+}
 
 async fn aggregate(
     coll: mongodb::Collection<Document>,
@@ -35,36 +124,49 @@ fn first_count(facet: &Document, key: &str) -> i64 {
         .unwrap_or(0)
 }
 
-/// A `$sortByCount` branch as `{value: count}`.
-fn counts(facet: &Document, key: &str) -> Map<String, serde_json::Value> {
-    facet
+/// A `$sortByCount` branch as `(value, count)` in rank order. Values that
+/// are not text count as `unknown` (merged: a key appears once).
+fn counts(facet: &Document, key: &str) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for d in facet
         .get_array(key)
         .map(|rows| {
             rows.iter()
                 .filter_map(Bson::as_document)
-                .map(|d| {
-                    (
-                        d.get_str("_id").unwrap_or("unknown").to_owned(),
-                        json!(number(d, "count")),
-                    )
-                })
-                .collect()
+                .collect::<Vec<_>>()
         })
         .unwrap_or_default()
+    {
+        let (value, n) = (d.get_str("_id").unwrap_or("unknown"), number(d, "count"));
+        match out.iter_mut().find(|(k, _)| k == value) {
+            Some(entry) => entry.1 = n,
+            None => out.push((value.to_owned(), n)),
+        }
+    }
+    out
 }
 
-/// `[{_id: "YYYY-MM-DD", n}]` → series input.
-fn daily(rows: &[Document], key: &'static str) -> Vec<(String, Vec<(&'static str, i64)>)> {
-    rows.iter()
-        .map(|r| {
-            (
-                r.get_str("_id").unwrap_or_default().to_owned(),
-                vec![(key, number(r, "n"))],
-            )
-        })
-        .collect()
-}
-
+/// Users, activity, leads and chatbot totals of one organization.
+///
+/// Any user of the organization (`ou`); the super admin names one with
+/// `?organizationId=`. The range is `from`..`to` (UTC days, inclusive;
+/// default the last 30 days; at most 366). Daily series list every day of
+/// the range, zeros included.
+#[utoipa::path(
+    get,
+    path = "/analytics/workspace",
+    operation_id = "workspace-analytics",
+    tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "First day, YYYY-MM-DD (default: 29 days before `to`)."),
+        ("to" = Option<String>, Query, format = Date, description = "Last day (inclusive), YYYY-MM-DD (default: today, UTC)."),
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+    ),
+    responses(
+        (status = 200, description = "The organization's numbers over the range.", body = Success<WorkspaceAnalytics>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = range::organization(app, &req).await?;
     let range = Range::from_query(&req)?;
@@ -107,6 +209,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .map(|a| a.iter().filter_map(Bson::as_document).cloned().collect())
         .unwrap_or_default();
     let events: i64 = activity_daily.iter().map(|d| number(d, "n")).sum();
+    let events_per_day = per_day(&activity_daily, "n");
     let active_users = first_count(&activity, "users");
     let by_type = counts(&activity, "byType");
 
@@ -122,6 +225,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     )
     .await?;
     let leads_total: i64 = leads.iter().map(|d| number(d, "n")).sum();
+    let leads_per_day = per_day(&leads, "n");
 
     // Chatbot headline numbers (details: /analytics/workspace/chatbot).
     let mut conv_match = range.date_filter("startedAt");
@@ -139,14 +243,43 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     .unwrap_or_default();
     let (conversations, converted) = (number(&chatbot, "n"), number(&chatbot, "converted"));
 
-    Reply::ok(json!({
-        "organizationId": account_id,
-        "range": range.describe(),
-        "users": {"total": total, "active": active, "inactive": total - active, "byRole": by_role, "newInRange": first_n("newInRange")},
-        "activity": {"events": events, "activeUsers": active_users, "byType": by_type,
-                     "daily": range.fill(&daily(&activity_daily, "events"), &["events"])},
-        "leads": {"total": leads_total, "daily": range.fill(&daily(&leads, "leads"), &["leads"])},
-        "chatbot": {"conversations": conversations, "converted": converted,
-                    "conversionRate": if conversations > 0 { converted as f64 / conversations as f64 } else { 0.0 }},
-    }))
+    let on = |per_day: &std::collections::HashMap<String, i64>, date: &str| {
+        per_day.get(date).copied().unwrap_or(0)
+    };
+    Reply::ok(WorkspaceAnalytics {
+        organization_id: account_id,
+        range: range.describe(),
+        users: UserStats {
+            total,
+            active,
+            inactive: total - active,
+            by_role,
+            new_in_range: first_n("newInRange"),
+        },
+        activity: ActivityStats {
+            events,
+            active_users,
+            by_type,
+            daily: range.fill(|date| DailyEvents {
+                date: date.to_owned(),
+                events: on(&events_per_day, date),
+            }),
+        },
+        leads: LeadStats {
+            total: leads_total,
+            daily: range.fill(|date| DailyLeads {
+                date: date.to_owned(),
+                leads: on(&leads_per_day, date),
+            }),
+        },
+        chatbot: ChatbotSummary {
+            conversations,
+            converted,
+            conversion_rate: if conversations > 0 {
+                converted as f64 / conversations as f64
+            } else {
+                0.0
+            },
+        },
+    })
 }

@@ -2,25 +2,46 @@
 //! password, so a developer can exercise role-specific routes locally. The
 //! template deploys it only when Stage=dev, and it refuses to run otherwise.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Principal, Reply, Request, Role, Validate, Violations, parse_json},
+    http::{
+        ApiError, Principal, Reply, Request, Role, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json,
+    },
     stores::mongo::org_db_name,
 };
 
-use crate::tokens;
+use crate::{login::LoginUser, tokens, tokens::TokenPair};
 
-#[derive(Debug, Deserialize)]
+/// Whom to impersonate.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DebugLogin {
     pub role: Role,
-    /// The organization's accountId; required for organization roles.
+    /// The organization's accountId; required for organization roles, must
+    /// be absent for `super_admin`.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,48}$", example = "acme")]
     pub organization_id: Option<String>,
+    /// The token's subject; defaults to `debug-<role>`.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
+}
+
+/// The `user` of POST /auth/debug/login.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DebugUser {
+    pub id: String,
+    pub role: Role,
+    /// `null` for `super_admin` (always present).
+    #[schema(required = true)]
+    pub organization_id: Option<String>,
+    /// Always `true`: these tokens come from the debug login.
+    pub debug: bool,
 }
 
 impl Validate for DebugLogin {
@@ -46,6 +67,23 @@ impl Validate for DebugLogin {
     }
 }
 
+/// Log in as any role without a password (dev only).
+///
+/// Public. Only deployed when Stage=dev; in any other stage it answers 404
+/// as if absent. Issues a token pair (and starts a refresh family) for the
+/// requested role, organization and user id, so a developer can exercise
+/// role-specific routes locally.
+#[utoipa::path(
+    post,
+    path = "/auth/debug/login",
+    operation_id = "debug-login",
+    tag = "auth",
+    request_body = DebugLogin,
+    responses(
+        (status = 200, description = "A token pair for the requested principal.", body = Success<TokenPair>),
+        (status = 404, description = "NOT_FOUND: the stage is not dev.", body = Failure),
+    ),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.require_dev_stage()?;
     let body: DebugLogin = parse_json(&req)?;
@@ -62,6 +100,11 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         },
     };
     tracing::warn!(role = principal.role.as_str(), "debug login issued tokens");
-    let user = json!({"id": principal.user_id, "role": principal.role, "organizationId": principal.organization_id, "debug": true});
+    let user = LoginUser::Debug(DebugUser {
+        id: principal.user_id.clone(),
+        role: principal.role,
+        organization_id: principal.organization_id.clone(),
+        debug: true,
+    });
     Reply::ok(tokens::issue(app, &principal, Some(user)).await?)
 }

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod debug_login;
 pub mod login;
+pub mod openapi;
 pub mod session;
 pub mod tokens;
 

@@ -11,25 +11,30 @@
 //! Step 2 comes first in code ([`begin`]); 3-6 are [`complete`].
 
 use mongodb::bson::{Document, doc};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Reply, Request, RequestExt, Role, Validate, Violations, parse_json},
+    http::{
+        ApiError, Reply, Request, RequestExt, Role, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json,
+    },
     identity::passwords::{self, Verdict},
     rate_limit::Limit,
     stores::mongo::org_db_name,
 };
 
-use crate::{accounts, tokens};
+use crate::{accounts, debug_login::DebugUser, tokens, tokens::TokenPair};
 
 /// Passwords longer than this are refused before hashing (hashing cost is
 /// bounded; no real password is this long).
 const MAX_PASSWORD_CHARS: usize = 256;
 
-#[derive(Debug, Deserialize)]
+/// The super admin's credentials.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminLogin {
+    #[schema(min_length = 1, max_length = 256, format = Password)]
     pub password: String,
 }
 
@@ -39,11 +44,17 @@ impl Validate for AdminLogin {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// An organization admin's credentials.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OrganizationLogin {
+    /// The organization's accountId.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,48}$", example = "acme")]
     pub account_id: String,
+    /// Compared case-insensitively.
+    #[schema(format = "email", max_length = 254)]
     pub admin_email: String,
+    #[schema(min_length = 1, max_length = 256, format = Password)]
     pub admin_password: String,
 }
 
@@ -55,12 +66,17 @@ impl Validate for OrganizationLogin {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A workspace user's credentials.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkspaceLogin {
     /// The organization's accountId.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,48}$", example = "acme")]
     pub organization_id: String,
+    /// Compared case-insensitively.
+    #[schema(format = "email", max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 256, format = Password)]
     pub password: String,
 }
 
@@ -80,14 +96,74 @@ fn account_id(v: &mut Violations, field: &str, value: &str) {
     }
 }
 
+/// The `user` of a login response: who logged in. Which shape depends on
+/// the login route.
+///
+/// Each variant denies unknown fields in its schema (`additionalProperties:
+/// false`) so exactly one `oneOf` branch matches a response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum LoginUser {
+    SuperAdmin(SuperAdminUser),
+    OrganizationAdmin(OrganizationAdminUser),
+    Workspace(WorkspaceUser),
+    Debug(DebugUser),
+}
+
+/// The `user` of POST /auth/admin/login.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuperAdminUser {
+    /// Always `super-admin`.
+    #[schema(example = "super-admin")]
+    pub id: &'static str,
+    /// Always `super_admin`.
+    pub role: Role,
+}
+
+/// The `user` of POST /auth/organization/login.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrganizationAdminUser {
+    /// The organization document's id.
+    pub id: String,
+    /// Always `admin`.
+    pub role: Role,
+    /// The admin email, lowercased.
+    pub email: String,
+    /// The organization's accountId.
+    pub organization_id: String,
+    /// Empty when the organization has no name.
+    pub organization_name: String,
+}
+
+/// The `user` of POST /auth/workspace/login. Profile fields the stored
+/// user lacks are empty strings.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkspaceUser {
+    /// The user document's id.
+    pub id: String,
+    /// The email, lowercased.
+    pub email: String,
+    /// `admin`, `user` or `employee`.
+    pub role: Role,
+    /// The organization's accountId.
+    pub organization_id: String,
+    pub organization_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub department: String,
+    pub position: String,
+}
+
 /// What a login looked up: the stored hash (None: no such account) and,
 /// when the password is right, how to finish.
 struct Candidate {
     stored_hash: Option<String>,
     /// Runs after the password is verified: activity and license checks,
     /// then the principal and the `user` object of the response.
-    accept:
-        Box<dyn FnOnce() -> Result<(shared::http::Principal, serde_json::Value), ApiError> + Send>,
+    accept: Box<dyn FnOnce() -> Result<(shared::http::Principal, LoginUser), ApiError> + Send>,
     /// Where to write an upgraded hash.
     upgrade: Option<Upgrade>,
 }
@@ -170,8 +246,26 @@ async fn complete(
     Reply::ok(tokens::issue(app, &principal, Some(user)).await?)
 }
 
-/// POST /auth/admin/login `{password}`: the super admin, whose argon2id
-/// hash is `superAdminPasswordHash` in the configuration secret.
+/// Log in as the super admin.
+///
+/// Public. The password is checked against the argon2id hash
+/// `superAdminPasswordHash` in the configuration secret. Attempts are
+/// counted per client IP and for the account before anything is looked up;
+/// a successful login resets the account's counter and starts a refresh family.
+#[utoipa::path(
+    post,
+    path = "/auth/admin/login",
+    operation_id = "admin-login",
+    tag = "auth",
+    request_body = AdminLogin,
+    responses(
+        (status = 200, description = "Logged in: a token pair and the super admin.", body = Success<TokenPair>),
+        (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
+    ),
+)]
 pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: AdminLogin = parse_json(&req)?;
     let attempt = begin(app, &req, "super-admin".into()).await?;
@@ -189,10 +283,11 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
                 organization_id: None,
                 permissions: vec!["*".into()],
             };
-            Ok((
-                principal,
-                json!({"id": "super-admin", "role": "super_admin"}),
-            ))
+            let user = LoginUser::SuperAdmin(SuperAdminUser {
+                id: "super-admin",
+                role: Role::SuperAdmin,
+            });
+            Ok((principal, user))
         }),
         // The hash lives in the secret, which functions cannot write; the
         // set-password script always stores argon2id.
@@ -201,7 +296,29 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
     complete(app, attempt, body.password, candidate).await
 }
 
-/// POST /auth/organization/login `{accountId, adminEmail, adminPassword}`.
+/// Log in as an organization's admin.
+///
+/// Public. `adminEmail` must be the organization's admin email; a wrong
+/// email, a wrong password and an unknown organization get the same 401.
+/// After the password is verified an organization whose license is not
+/// active (or has expired) gets 403. A legacy password hash (bcrypt,
+/// plaintext) is upgraded to argon2id on success. Rate-limited per client
+/// IP and per organization.
+#[utoipa::path(
+    post,
+    path = "/auth/organization/login",
+    operation_id = "organization-login",
+    tag = "auth",
+    request_body = OrganizationLogin,
+    responses(
+        (status = 200, description = "Logged in: a token pair and the organization admin.", body = Success<TokenPair>),
+        (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
+        (status = 403, description = "FORBIDDEN: the organization's license is not active or has expired.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
+    ),
+)]
 pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: OrganizationLogin = parse_json(&req)?;
     let attempt = begin(app, &req, format!("org#{}", body.account_id.to_lowercase())).await?;
@@ -233,9 +350,12 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
                 organization_id: Some(account_id.clone()),
                 permissions: vec![],
             };
-            let user = json!({
-                "id": principal.user_id, "role": "admin", "email": email,
-                "organizationId": account_id, "organizationName": org.get_str("name").unwrap_or_default(),
+            let user = LoginUser::OrganizationAdmin(OrganizationAdminUser {
+                id: principal.user_id.clone(),
+                role: Role::Admin,
+                email,
+                organization_id: account_id,
+                organization_name: org.get_str("name").unwrap_or_default().to_owned(),
             });
             Ok((principal, user))
         }),
@@ -243,7 +363,28 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
     complete(app, attempt, body.admin_password, candidate).await
 }
 
-/// POST /auth/workspace/login `{organizationId, email, password}`.
+/// Log in as a workspace user of an organization.
+///
+/// Public. An unknown organization, an unknown email and a wrong password
+/// get the same 401. After the password is verified a deactivated user or
+/// an unlicensed organization gets 403. A legacy password hash (bcrypt,
+/// plaintext) is upgraded to argon2id on success. Rate-limited per client
+/// IP and per organization and email.
+#[utoipa::path(
+    post,
+    path = "/auth/workspace/login",
+    operation_id = "workspace-login",
+    tag = "auth",
+    request_body = WorkspaceLogin,
+    responses(
+        (status = 200, description = "Logged in: a token pair and the user's profile.", body = Success<TokenPair>),
+        (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
+        (status = 403, description = "FORBIDDEN: the user is deactivated, or the organization's license is not active or has expired.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
+    ),
+)]
 pub async fn workspace(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: WorkspaceLogin = parse_json(&req)?;
     let email = body.email.trim().to_lowercase();
@@ -281,11 +422,16 @@ pub async fn workspace(app: &App, req: Request) -> Result<Reply, ApiError> {
                 permissions: vec![],
             };
             let text = |k: &str| user.get_str(k).unwrap_or_default().to_owned();
-            let profile = json!({
-                "id": principal.user_id, "email": email, "role": role.as_str(),
-                "organizationId": account_id, "organizationName": org.get_str("name").unwrap_or_default(),
-                "firstName": text("firstName"), "lastName": text("lastName"),
-                "department": text("department"), "position": text("position"),
+            let profile = LoginUser::Workspace(WorkspaceUser {
+                id: principal.user_id.clone(),
+                email,
+                role,
+                organization_id: account_id,
+                organization_name: org.get_str("name").unwrap_or_default().to_owned(),
+                first_name: text("firstName"),
+                last_name: text("lastName"),
+                department: text("department"),
+                position: text("position"),
             });
             Ok((principal, profile))
         }),

@@ -1,19 +1,45 @@
 //! Token lifecycle routes: verify, refresh (rotation), logout, JWKS.
 
 use lambda_http::http::{HeaderValue, header};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Reply, Request, Validate, Violations, bearer_token, parse_json},
+    http::{
+        ApiError, Reply, Request, Role, Validate, Violations, bearer_token,
+        openapi::{Failure, Success},
+        parse_json,
+    },
 };
 
-use crate::{accounts, tokens};
+use crate::{accounts, tokens, tokens::TokenPair};
 
-#[derive(Debug, Deserialize)]
+/// A token to check.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyToken {
+    /// An access token (surrounding whitespace is ignored).
+    #[schema(min_length = 1, max_length = 4096)]
     pub token: String,
+}
+
+/// The claims of a valid access token.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedToken {
+    /// Always `true` (an invalid token is a 401).
+    pub valid: bool,
+    pub user_id: String,
+    pub role: Role,
+    /// The organization's accountId; `null` for the super admin (always present).
+    #[schema(required = true)]
+    pub organization_id: Option<String>,
+    pub permissions: Vec<String>,
+    /// Unix time (seconds) the token was issued.
+    pub issued_at: i64,
+    /// Unix time (seconds) the token expires.
+    pub expires_at: i64,
+    /// The token's id (`jti`), the handle revocation uses.
+    pub token_id: String,
 }
 
 impl Validate for VerifyToken {
@@ -22,26 +48,43 @@ impl Validate for VerifyToken {
     }
 }
 
-/// POST /auth/verify-token `{token}` → the token's claims, or 401. Applies
-/// every rule the authorizer applies, revocation included.
+/// Check an access token and return its claims.
+///
+/// Public (the token is in the body). Applies every rule the authorizer
+/// applies, revocation included; any invalid, expired or revoked token is
+/// the same 401.
+#[utoipa::path(
+    post,
+    path = "/auth/verify-token",
+    operation_id = "verify-token",
+    tag = "auth",
+    request_body = VerifyToken,
+    responses(
+        (status = 200, description = "The token is valid: its claims.", body = Success<VerifiedToken>),
+        (status = 401, description = "UNAUTHENTICATED: the token is invalid, expired or revoked.", body = Failure),
+    ),
+)]
 pub async fn verify_token(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: VerifyToken = parse_json(&req)?;
     let claims = app.verify_access_token(body.token.trim()).await?;
-    Reply::ok(json!({
-        "valid": true,
-        "userId": claims.sub,
-        "role": claims.role,
-        "organizationId": claims.org,
-        "permissions": claims.permissions,
-        "issuedAt": claims.iat,
-        "expiresAt": claims.exp,
-        "tokenId": claims.jti,
-    }))
+    Reply::ok(VerifiedToken {
+        valid: true,
+        user_id: claims.sub,
+        role: claims.role,
+        organization_id: claims.org,
+        permissions: claims.permissions,
+        issued_at: claims.iat,
+        expires_at: claims.exp,
+        token_id: claims.jti,
+    })
 }
 
-#[derive(Debug, Deserialize)]
+/// A refresh token to exchange.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshToken {
+    /// The `refreshToken` of the last login or refresh (surrounding whitespace is ignored).
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 
@@ -51,9 +94,25 @@ impl Validate for RefreshToken {
     }
 }
 
-/// POST /auth/refresh-token `{refreshToken}` → a new pair. The presented
-/// token is spent; reusing it later revokes the family. An organization
-/// principal is refused once its organization is no longer licensed.
+/// Exchange a refresh token for a new token pair (rotation).
+///
+/// Public (the refresh token is in the body). The presented token is spent;
+/// presenting it again revokes its whole family (every session from that
+/// login) and gets 401. An organization principal is refused once its
+/// organization no longer exists (401) or is no longer licensed (403). The
+/// new pair has no `user`.
+#[utoipa::path(
+    post,
+    path = "/auth/refresh-token",
+    operation_id = "refresh-token",
+    tag = "auth",
+    request_body = RefreshToken,
+    responses(
+        (status = 200, description = "A new token pair in the same family (without `user`).", body = Success<TokenPair>),
+        (status = 401, description = "UNAUTHENTICATED: the refresh token is unknown, expired, revoked or already used, or the organization no longer exists.", body = Failure),
+        (status = 403, description = "FORBIDDEN: the organization's license is not active or has expired.", body = Failure),
+    ),
+)]
 pub async fn refresh_token(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: RefreshToken = parse_json(&req)?;
     let presented = tokens::spend(app, body.refresh_token.trim()).await?;
@@ -66,8 +125,21 @@ pub async fn refresh_token(app: &App, req: Request) -> Result<Reply, ApiError> {
     Reply::ok(tokens::rotate(app, presented).await?)
 }
 
-/// POST /auth/logout (bearer token): revokes this access token until it
-/// expires and ends its refresh family.
+/// Log out: revoke this access token and its refresh family.
+///
+/// Any valid access token (its own). The token is revoked until it expires
+/// and the refresh family it was issued with ends, so neither it nor any
+/// refresh token from that login works afterwards.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    responses(
+        (status = 200, description = "Logged out.", body = Success<LoggedOut>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn logout(app: &App, req: Request) -> Result<Reply, ApiError> {
     // The token itself is needed (jti, exp, family), not only the principal
     // the authorizer passed on, so verify it here.
@@ -76,14 +148,64 @@ pub async fn logout(app: &App, req: Request) -> Result<Reply, ApiError> {
     if let Some(family) = &claims.fam {
         tokens::revoke_family(app, family).await?;
     }
-    Reply::ok(json!({ "loggedOut": true }))
+    Reply::ok(LoggedOut { logged_out: true })
 }
 
-/// GET /auth/.well-known/jwks.json: the public verification keys as a
-/// standard JWK Set (not enveloped, so JWT libraries can consume it).
+/// The answer of POST /auth/logout.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedOut {
+    /// Always `true`.
+    pub logged_out: bool,
+}
+
+/// A JWK Set (RFC 7517 §5) of the public verification keys.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}
+
+/// One Ed25519 public key as an OKP JWK (RFC 8037).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Jwk {
+    /// Always `OKP`.
+    #[schema(example = "OKP")]
+    pub kty: String,
+    /// Always `Ed25519`.
+    #[schema(example = "Ed25519")]
+    pub crv: String,
+    /// Always `EdDSA`.
+    #[schema(example = "EdDSA")]
+    pub alg: String,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    #[schema(example = "sig")]
+    pub use_: String,
+    /// The key id, as in the `kid` header of the tokens it verifies.
+    pub kid: String,
+    /// The raw 32-byte public key, base64url without padding.
+    pub x: String,
+}
+
+/// The public keys that verify access tokens (JWK Set).
+///
+/// Public. The body is a standard JWK Set, not the envelope, so JWT
+/// libraries can consume it. Old keys stay listed until the tokens they
+/// signed have expired. Cacheable for five minutes.
+#[utoipa::path(
+    get,
+    path = "/auth/.well-known/jwks.json",
+    operation_id = "jwks",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The JWK Set (not enveloped).", body = JwkSet,
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ),
+)]
 pub async fn jwks(app: &App, _req: Request) -> Result<Reply, ApiError> {
     let ring = app.keyring().await?;
-    Ok(Reply::standard_document(ring.jwks())?.header(
+    let set: JwkSet = serde_json::from_value(ring.jwks()).map_err(ApiError::internal)?;
+    Ok(Reply::standard_document(set)?.header(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     ))

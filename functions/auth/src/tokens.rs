@@ -12,7 +12,6 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use shared::{
     App,
@@ -21,19 +20,27 @@ use shared::{
     stores::{Dependency, aws::error_chain},
 };
 
+use crate::login::LoginUser;
+
 /// What every login and refresh returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPair {
+    /// The access token (EdDSA JWT) for `Authorization: Bearer`.
     pub access_token: String,
+    /// Opaque, single-use: POST /auth/refresh-token exchanges it for a new pair.
     pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
     /// Seconds until the refresh family ends (re-login needed after).
     pub refresh_expires_in: i64,
+    /// Who logged in; present on logins, absent on refresh.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<Value>,
+    #[schema(nullable = false)]
+    pub user: Option<LoginUser>,
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -62,7 +69,7 @@ fn refused() -> ApiError {
 pub async fn issue(
     app: &App,
     principal: &Principal,
-    user: Option<Value>,
+    user: Option<LoginUser>,
 ) -> Result<TokenPair, ApiError> {
     let family = random_id(16);
     let expires_at = now() + app.config.identity.refresh_ttl.as_secs() as i64;
@@ -87,7 +94,7 @@ async fn pair(
     principal: &Principal,
     family: &str,
     family_expires_at: i64,
-    user: Option<Value>,
+    user: Option<LoginUser>,
 ) -> Result<TokenPair, ApiError> {
     let refresh_token = random_id(32);
     let principal_json = serde_json::to_string(principal).map_err(ApiError::internal)?;

@@ -16,11 +16,15 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use lambda_http::http::{HeaderValue, header};
 use mongodb::bson::{Document, doc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use shared::{
     App,
-    http::{ApiError, Reply, Request, Validate, Violations, parse_json_with_limit, query_param},
+    http::{
+        ApiError, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json_with_limit, query_param,
+    },
     stores::mongo::{is_duplicate_key, unavailable},
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
@@ -37,6 +41,21 @@ pub fn valid_section(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
+/// The `section` query parameter.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // for the OpenAPI document only: read by `section_param`
+pub struct SectionQuery {
+    /// The section name: 2-48 lowercase letters, digits and '-', starting with a letter.
+    #[param(
+        min_length = 2,
+        max_length = 48,
+        pattern = "^[a-z][a-z0-9-]*$",
+        example = "hero"
+    )]
+    section: String,
+}
+
 fn section_param(req: &Request) -> Result<String, ApiError> {
     let section = query_param(req, "section")
         .ok_or_else(|| ApiError::validation("query.section", "is required"))?;
@@ -49,24 +68,68 @@ fn section_param(req: &Request) -> Result<String, ApiError> {
     Ok(section)
 }
 
-fn view(doc: &Document, with_author: bool) -> Value {
-    let mut v = json!({
-        "section": doc.get_str("section").unwrap_or_default(),
-        "content": doc.get_document("content").map(|d| serde_json::to_value(d).unwrap_or_default()).unwrap_or(json!({})),
-        "revision": doc.get_i64("revision").unwrap_or_default(),
-        "updatedAt": doc.get_str("updatedAt").unwrap_or_default(),
-    });
-    if with_author {
-        v["updatedBy"] = json!(doc.get_str("updatedBy").unwrap_or_default());
+/// One section of the website.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Section {
+    /// The section name (e.g. `hero`, `pricing`).
+    pub section: String,
+    /// The section's content: whatever JSON object the site stores for it.
+    // Free-form on purpose: each section has its own shape, defined by the
+    // website, not by the API (see the module comment).
+    #[schema(value_type = Object)]
+    pub content: Value,
+    /// Increases by one with every write; send it back as `revision` to edit.
+    pub revision: i64,
+    /// When the section was last written (RFC 3339).
+    pub updated_at: String,
+    /// The user id of the last editor (admin reads and writes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+}
+
+/// Several sections by name.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Sections {
+    /// Section name → section.
+    pub sections: BTreeMap<String, Section>,
+}
+
+// Read field by field (not `from_document`) so a stored document with a
+// missing or oddly typed field still renders, as it always has.
+fn view(doc: &Document, with_author: bool) -> Section {
+    Section {
+        section: doc.get_str("section").unwrap_or_default().to_owned(),
+        content: doc
+            .get_document("content")
+            .map(|d| serde_json::to_value(d).unwrap_or_default())
+            .unwrap_or(json!({})),
+        revision: doc.get_i64("revision").unwrap_or_default(),
+        updated_at: doc.get_str("updatedAt").unwrap_or_default().to_owned(),
+        updated_by: with_author.then(|| doc.get_str("updatedBy").unwrap_or_default().to_owned()),
     }
-    v
 }
 
 async fn collection(app: &App) -> Result<mongodb::Collection<Document>, ApiError> {
     Ok(app.main_db().await?.collection::<Document>(COLLECTION))
 }
 
-/// GET /cms/content?section= (public).
+/// Read one website section.
+///
+/// Public. Cached for 60 seconds (`Cache-Control: public, max-age=60`). The
+/// editor (`updatedBy`) is not included.
+#[utoipa::path(
+    get,
+    path = "/cms/content",
+    operation_id = "get-content",
+    tag = "cms",
+    params(SectionQuery),
+    responses(
+        (status = 200, description = "The section.", body = Success<Section>,
+            headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+        (status = 404, description = "NOT_FOUND: no content stored for this section.", body = Failure),
+    ),
+)]
 pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     let section = section_param(&req)?;
     let doc = collection(app)
@@ -81,21 +144,66 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     ))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new version of one section.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SectionWrite {
+    /// The whole new content of the section: any JSON object (at most 256 KiB).
+    // Free-form on purpose: the website defines each section's shape.
+    #[schema(value_type = Object)]
     pub content: Map<String, Value>,
     /// The revision this edit is based on (0 when creating the section).
+    #[schema(minimum = 0, maximum = 9223372036854775806_i64)]
     pub revision: i64,
+}
+
+/// A revision a client may send: one that `write_section` can increase.
+fn valid_revision(revision: i64) -> bool {
+    (0..i64::MAX).contains(&revision)
+}
+
+/// MongoDB stores object keys as C strings and reserves `$`-prefixed names
+/// for operators, so neither may reach the driver from free-form content:
+/// names the first such key (`content.a.b`) so the client can fix it.
+fn unstorable_key(path: &str, map: &Map<String, Value>) -> Option<String> {
+    map.iter().find_map(|(key, inner)| {
+        let here = format!("{path}.{key}");
+        if key.contains('\0') || key.starts_with('$') {
+            Some(here)
+        } else {
+            nested_unstorable_key(&here, inner)
+        }
+    })
+}
+
+fn nested_unstorable_key(path: &str, value: &Value) -> Option<String> {
+    match value {
+        Value::Object(map) => unstorable_key(path, map),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, inner)| nested_unstorable_key(&format!("{path}.{i}"), inner)),
+        _ => None,
+    }
+}
+
+fn check_content(v: &mut Violations, field: &str, content: &Map<String, Value>) {
+    if let Some(key) = unstorable_key(field, content) {
+        v.add(
+            &key,
+            "object keys may not contain a NUL character or start with '$'",
+        );
+    }
 }
 
 impl Validate for SectionWrite {
     fn validate(&self, v: &mut Violations) {
         v.check(
-            self.revision >= 0,
+            valid_revision(self.revision),
             "revision",
             "must be 0 or a revision previously read",
         );
+        check_content(v, "content", &self.content);
     }
 }
 
@@ -106,7 +214,7 @@ async fn write_section(
     content: Map<String, Value>,
     expected: i64,
     author: &str,
-) -> Result<Value, ApiError> {
+) -> Result<Section, ApiError> {
     let coll = collection(app).await?;
     let content = mongodb::bson::to_document(&content)
         .map_err(|_| ApiError::validation("content", "must be a JSON object"))?;
@@ -147,7 +255,14 @@ async fn write_section(
         ))
         .with_data(json!({"section": section, "currentRevision": current_revision})));
     }
-    Ok(current.map(|d| view(&d, true)).unwrap_or_default())
+    // There is no delete route, so the section is only missing here if it
+    // was removed from the database between the write and this read.
+    let current = current.ok_or_else(|| {
+        ApiError::conflict(format!(
+            "Section {section} was removed while it was being saved; reload it."
+        ))
+    })?;
+    Ok(view(&current, true))
 }
 
 /// Ensures the unique index that makes concurrent creation of one section safe.
@@ -166,7 +281,25 @@ async fn ensure_index(app: &App) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// PUT /cms/content?section= (super admin) `{content, revision}`.
+/// Write one website section.
+///
+/// Super admin only. Optimistic: `revision` must be the section's current
+/// revision (0 to create it); the stored revision then increases by one.
+/// Body at most 256 KiB.
+#[utoipa::path(
+    put,
+    path = "/cms/content",
+    operation_id = "put-content",
+    tag = "cms",
+    params(SectionQuery),
+    request_body = SectionWrite,
+    responses(
+        (status = 200, description = "The section as stored, with its new revision and editor.", body = Success<Section>),
+        (status = 409, description = "CONFLICT: the section is no longer at `revision`; `data` is `{section, currentRevision}`. Reload and apply the edit again.", body = Failure),
+        (status = 413, description = "PAYLOAD_TOO_LARGE: the body exceeds 256 KiB.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn put(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     principal.require_super_admin()?;
@@ -185,7 +318,7 @@ pub async fn put(app: &App, req: Request) -> Result<Reply, ApiError> {
     )
 }
 
-async fn all_sections(app: &App, with_author: bool) -> Result<Value, ApiError> {
+async fn all_sections(app: &App, with_author: bool) -> Result<Sections, ApiError> {
     let docs: Vec<Document> = collection(app)
         .await?
         .find(doc! {})
@@ -195,7 +328,7 @@ async fn all_sections(app: &App, with_author: bool) -> Result<Value, ApiError> {
         .try_collect()
         .await
         .map_err(unavailable)?;
-    let sections: Map<String, Value> = docs
+    let sections = docs
         .iter()
         .map(|d| {
             (
@@ -204,10 +337,23 @@ async fn all_sections(app: &App, with_author: bool) -> Result<Value, ApiError> {
             )
         })
         .collect();
-    Ok(json!({ "sections": sections }))
+    Ok(Sections { sections })
 }
 
-/// GET /cms/website-content (public): every section in one read.
+/// Read every website section.
+///
+/// Public: the whole site's content in one read, keyed by section name.
+/// Cached for 60 seconds. Editors (`updatedBy`) are not included.
+#[utoipa::path(
+    get,
+    path = "/cms/website-content",
+    operation_id = "website-content",
+    tag = "cms",
+    responses(
+        (status = 200, description = "Every section, keyed by name (an empty object when none exist).", body = Success<Sections>,
+            headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+    ),
+)]
 pub async fn website(app: &App, _req: Request) -> Result<Reply, ApiError> {
     Ok(Reply::ok(all_sections(app, false).await?)?.header(
         header::CACHE_CONTROL,
@@ -215,15 +361,31 @@ pub async fn website(app: &App, _req: Request) -> Result<Reply, ApiError> {
     ))
 }
 
-/// GET /cms/admin/website-content (super admin): every section with its editor.
+/// Read every website section, with editors.
+///
+/// Super admin only. Like `website-content`, plus each section's `updatedBy`;
+/// not cached.
+#[utoipa::path(
+    get,
+    path = "/cms/admin/website-content",
+    operation_id = "get-admin-website-content",
+    tag = "cms",
+    responses(
+        (status = 200, description = "Every section, keyed by name, with its last editor.", body = Success<Sections>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn admin_get(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     Reply::ok(all_sections(app, true).await?)
 }
 
-#[derive(Debug, Deserialize)]
+/// New versions of several sections at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebsiteWrite {
+    /// Section name → its new content and the revision the edit is based on
+    /// (1-50 sections; names as in the `section` parameter).
     pub sections: BTreeMap<String, SectionWrite>,
 }
 
@@ -246,20 +408,35 @@ impl Validate for WebsiteWrite {
                     "is not a valid section name (lowercase letters, digits, '-')",
                 );
             }
-            if write.revision < 0 {
+            if !valid_revision(write.revision) {
                 v.add(
                     &format!("sections.{name}.revision"),
                     "must be 0 or a revision previously read",
                 );
             }
+            check_content(v, &format!("sections.{name}.content"), &write.content);
         }
     }
 }
 
-/// PUT /cms/admin/website-content (super admin) `{sections: {name: {content, revision}}}`.
-/// All revisions are checked first; if any is stale nothing is written (409
-/// listing every stale section). Sections are then written one by one, each
-/// still guarded by its revision.
+/// Write several website sections.
+///
+/// Super admin only. All revisions are checked first; if any is stale nothing
+/// is written (409 listing every stale section). Sections are then written
+/// one by one, each still guarded by its revision. Body at most 1 MiB.
+#[utoipa::path(
+    put,
+    path = "/cms/admin/website-content",
+    operation_id = "put-admin-website-content",
+    tag = "cms",
+    request_body = WebsiteWrite,
+    responses(
+        (status = 200, description = "The written sections as stored, keyed by name.", body = Success<Sections>),
+        (status = 409, description = "CONFLICT: a section is not at the revision given. Normally nothing was saved and `data.stale` lists `{section, yourRevision, currentRevision}` for every stale section; if a section changed during the write itself, `data` is `{section, currentRevision}` and the sections before it (by name) are saved.", body = Failure),
+        (status = 413, description = "PAYLOAD_TOO_LARGE: the body exceeds 1 MiB.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn admin_put(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     principal.require_super_admin()?;
@@ -291,7 +468,7 @@ pub async fn admin_put(app: &App, req: Request) -> Result<Reply, ApiError> {
         return Err(ApiError::conflict("Some sections were changed by someone else; nothing was saved. Reload them and apply your edits again.")
             .with_data(json!({"stale": stale})));
     }
-    let mut saved = Map::new();
+    let mut saved = BTreeMap::new();
     for (name, write) in body.sections {
         let stored = write_section(
             app,
@@ -303,5 +480,5 @@ pub async fn admin_put(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await?;
         saved.insert(name, stored);
     }
-    Reply::ok(json!({"sections": saved}))
+    Reply::ok(Sections { sections: saved })
 }

@@ -11,6 +11,7 @@
 //! | POST /cms/upload | [`uploads::presign`] | sa (presigned S3 PUT for large files) |
 
 pub mod content;
+pub mod openapi;
 pub mod uploads;
 
 pub const SERVICE: &str = "cms-service";

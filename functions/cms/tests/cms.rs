@@ -138,6 +138,24 @@ async fn writes_are_for_the_super_admin_and_inputs_are_checked() {
             "revision",
         ),
         ("ok-name", json!({"content": {}}), "revision"),
+        // Found by schemathesis: i64::MAX overflowed the next revision (panic).
+        (
+            "ok-name",
+            json!({"revision": i64::MAX, "content": {}}),
+            "revision",
+        ),
+        // Found by schemathesis: a NUL in a key cannot be stored as BSON
+        // (was a 503 from the driver); `$` names are MongoDB operators.
+        (
+            "ok-name",
+            json!({"revision": 0, "content": {"ok": [{"a\u{0}b": 1}]}}),
+            "content.ok.0.a\u{0}b",
+        ),
+        (
+            "ok-name",
+            json!({"revision": 0, "content": {"$set": 1}}),
+            "content.$set",
+        ),
     ] {
         let (status, resp) = put(&app, &sa(), name, body).await;
         assert_eq!(status, 400, "{resp}");

@@ -3,7 +3,9 @@
 //! `Idempotency-Key` — store the lead and send its mail.
 //!
 //! Answers: 201 `{leadId, mailStatus: "sent"}`; 202 `{leadId, mailStatus:
-//! "pending"}` when SES failed (the lead is stored; sync-to-crm retries).
+//! "pending", message}` when SES failed (the lead is stored; sync-to-crm
+//! retries). A retry with the same `Idempotency-Key` and body gets the first
+//! answer again (same status, `Idempotent-Replayed: true`).
 //!
 //! Spam defences: the hidden `website` field is a honeypot (a browser user
 //! never fills it; a filled one gets a 202 that stores and sends nothing),
@@ -13,11 +15,14 @@ use std::time::Duration;
 
 use lambda_http::{RequestExt, request::RequestContext};
 use mongodb::bson::{Document, doc};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Reply, Request, Validate, Violations, parse_json},
+    http::{
+        ApiError, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json,
+    },
     idempotency,
     rate_limit::Limit,
 };
@@ -30,19 +35,29 @@ pub const FORM_LIMIT: Limit = Limit {
     window: Duration::from_secs(600),
 };
 
-#[derive(Debug, Deserialize)]
+/// A contact message from the website.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ContactForm {
+    #[schema(max_length = 100, example = "Ada Lovelace")]
     pub name: String,
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
+    #[schema(max_length = 5000)]
     pub message: String,
+    /// Digits, spaces and `+ - ( ) .`, at least 6 digits, at most 32 characters.
     #[serde(default)]
+    #[schema(max_length = 32, example = "+49 30 1234567")]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub company: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject: Option<String>,
-    /// Honeypot: hidden in the page, left empty by people.
+    /// Leave out or empty. A hidden field of the site's forms that people
+    /// never fill (a honeypot): a submission with a value here is answered
+    /// 202 `{received: true}` but neither stored nor mailed.
     #[serde(default)]
     pub website: Option<String>,
 }
@@ -80,26 +95,44 @@ impl Validate for ContactForm {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A request for a meeting (e.g. a demo).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MeetingRequest {
+    #[schema(max_length = 100, example = "Ada Lovelace")]
     pub name: String,
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
-    /// `YYYY-MM-DD`, today or later.
+    /// `YYYY-MM-DD`, today or later (yesterday is tolerated for time zones
+    /// behind UTC), at most a year ahead.
+    #[schema(format = Date, example = "2026-03-02")]
     pub date: String,
     /// `HH:MM`, 24-hour.
+    #[schema(pattern = "^[0-9]{2}:[0-9]{2}$", example = "09:30")]
     pub time: String,
     /// IANA zone name, e.g. `Europe/Berlin` (defaults to UTC).
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9/_+-]+$",
+        example = "Europe/Berlin"
+    )]
     pub timezone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub company: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, at least 6 digits, at most 32 characters.
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200, example = "Product demo")]
     pub topic: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub message: Option<String>,
+    /// Leave out or empty (honeypot; see `ContactForm.website`).
     #[serde(default)]
     pub website: Option<String>,
 }
@@ -148,20 +181,31 @@ impl Validate for MeetingRequest {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// A pricing inquiry.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PricingInquiry {
+    #[schema(max_length = 100, example = "Ada Lovelace")]
     pub name: String,
+    #[schema(format = "email", max_length = 254, example = "ada@example.com")]
     pub email: String,
+    #[schema(max_length = 120, example = "Analytical Engines Ltd")]
     pub company: String,
+    /// The plan asked about (free text).
     #[serde(default)]
+    #[schema(max_length = 60, example = "Business")]
     pub plan: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100000, example = 25)]
     pub seats: Option<u32>,
+    /// Digits, spaces and `+ - ( ) .`, at least 6 digits, at most 32 characters.
     #[serde(default)]
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub message: Option<String>,
+    /// Leave out or empty (honeypot; see `ContactForm.website`).
     #[serde(default)]
     pub website: Option<String>,
 }
@@ -184,6 +228,44 @@ impl Validate for PricingInquiry {
     }
 }
 
+/// Whether a lead's two mails (to sales, confirmation to the sender) went out.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MailStatus {
+    /// Both mails were sent.
+    Sent,
+    /// Mail could not be sent yet; it is retried later (sync-to-crm).
+    Pending,
+}
+
+/// A stored submission.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadReceipt {
+    /// The id of the stored lead.
+    pub lead_id: String,
+    pub mail_status: MailStatus,
+    /// A sentence for the visitor (only when `mailStatus` is `pending`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A submission acknowledged without a lead (the honeypot was filled).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Received {
+    /// Always `true`.
+    pub received: bool,
+}
+
+/// What a 202 carries: a stored lead whose mail is pending, or an
+/// acknowledgement of a submission that was dropped.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Accepted {
+    Lead(LeadReceipt),
+    Received(Received),
+}
+
 fn client_ip(req: &Request) -> String {
     match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone().unwrap_or_default(),
@@ -201,7 +283,7 @@ async fn submit(
 ) -> Result<Reply, ApiError> {
     if honeypot.as_deref().is_some_and(|h| !h.trim().is_empty()) {
         tracing::info!(kind, "honeypot filled; submission dropped");
-        return Reply::accepted(json!({"received": true}));
+        return Reply::accepted(Accepted::Received(Received { received: true }));
     }
     let ip = client_ip(req);
     app.rate_limit(&format!("form-ip#{ip}"), FORM_LIMIT).await?;
@@ -212,12 +294,18 @@ async fn submit(
         let stored = leads::store(app, lead).await?;
         let id = stored.get_str("id").unwrap_or_default().to_owned();
         if leads::deliver(app, &stored).await? {
-            Reply::created(json!({"leadId": id, "mailStatus": "sent"}))
+            Reply::created(LeadReceipt {
+                lead_id: id,
+                mail_status: MailStatus::Sent,
+                message: None,
+            })
         } else {
-            Reply::accepted(json!({
-                "leadId": id,
-                "mailStatus": "pending",
-                "message": "We received your message; our confirmation email will follow shortly.",
+            Reply::accepted(Accepted::Lead(LeadReceipt {
+                lead_id: id,
+                mail_status: MailStatus::Pending,
+                message: Some(
+                    "We received your message; our confirmation email will follow shortly.".into(),
+                ),
             }))
         }
     })
@@ -236,19 +324,106 @@ fn contact_lead(f: ContactForm) -> (Option<String>, Document) {
     (f.website, lead)
 }
 
-/// POST /communication/contact `{name, email, message, phone?, company?, subject?}`.
+/// Send a contact message.
+///
+/// Public. The short contact form (`name`, `email`, `message`, optional `phone`, `company`, `subject`).
+///
+/// The lead is stored before any mail is sent, so a mail failure never
+/// loses it: 201 when both mails (to sales, confirmation to the sender) went
+/// out, 202 with `mailStatus: pending` when SES failed (sync-to-crm sends
+/// them later). At most 10 submissions per client IP per 10 minutes, all
+/// four forms together. With an `Idempotency-Key`, a retry gets the first
+/// answer again instead of a second lead.
+#[utoipa::path(
+    post,
+    path = "/communication/contact",
+    operation_id = "contact",
+    tag = "comm",
+    request_body = ContactForm,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
+            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
+    ),
+    responses(
+        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
+    ),
+)]
 pub async fn contact(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (honeypot, lead) = contact_lead(parse_json(&req)?);
     submit(app, &req, "contact", &honeypot, lead).await
 }
 
-/// POST /communication/send-contact-form: the full contact form (same fields).
+/// Send the contact form.
+///
+/// Public. The full contact form; same fields and behaviour as `contact`, recorded as its own lead type.
+///
+/// The lead is stored before any mail is sent, so a mail failure never
+/// loses it: 201 when both mails (to sales, confirmation to the sender) went
+/// out, 202 with `mailStatus: pending` when SES failed (sync-to-crm sends
+/// them later). At most 10 submissions per client IP per 10 minutes, all
+/// four forms together. With an `Idempotency-Key`, a retry gets the first
+/// answer again instead of a second lead.
+#[utoipa::path(
+    post,
+    path = "/communication/send-contact-form",
+    operation_id = "send-contact-form",
+    tag = "comm",
+    request_body = ContactForm,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
+            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
+    ),
+    responses(
+        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
+    ),
+)]
 pub async fn contact_form(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (honeypot, lead) = contact_lead(parse_json(&req)?);
     submit(app, &req, "contact-form", &honeypot, lead).await
 }
 
-/// POST /communication/send-meeting-request `{name, email, date, time, timezone?, …}`.
+/// Request a meeting.
+///
+/// Public. A date (today to a year ahead) and time in the visitor's time zone (UTC by default), with an optional topic and message.
+///
+/// The lead is stored before any mail is sent, so a mail failure never
+/// loses it: 201 when both mails (to sales, confirmation to the sender) went
+/// out, 202 with `mailStatus: pending` when SES failed (sync-to-crm sends
+/// them later). At most 10 submissions per client IP per 10 minutes, all
+/// four forms together. With an `Idempotency-Key`, a retry gets the first
+/// answer again instead of a second lead.
+#[utoipa::path(
+    post,
+    path = "/communication/send-meeting-request",
+    operation_id = "send-meeting-request",
+    tag = "comm",
+    request_body = MeetingRequest,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
+            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
+    ),
+    responses(
+        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
+    ),
+)]
 pub async fn meeting_request(app: &App, req: Request) -> Result<Reply, ApiError> {
     let f: MeetingRequest = parse_json(&req)?;
     let lead = doc! {
@@ -259,7 +434,36 @@ pub async fn meeting_request(app: &App, req: Request) -> Result<Reply, ApiError>
     submit(app, &req, "meeting", &f.website, lead).await
 }
 
-/// POST /communication/send-pricing-inquiry `{name, email, company, plan?, seats?, …}`.
+/// Send a pricing inquiry.
+///
+/// Public. The company, and optionally the plan and number of seats asked about.
+///
+/// The lead is stored before any mail is sent, so a mail failure never
+/// loses it: 201 when both mails (to sales, confirmation to the sender) went
+/// out, 202 with `mailStatus: pending` when SES failed (sync-to-crm sends
+/// them later). At most 10 submissions per client IP per 10 minutes, all
+/// four forms together. With an `Idempotency-Key`, a retry gets the first
+/// answer again instead of a second lead.
+#[utoipa::path(
+    post,
+    path = "/communication/send-pricing-inquiry",
+    operation_id = "send-pricing-inquiry",
+    tag = "comm",
+    request_body = PricingInquiry,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
+            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
+    ),
+    responses(
+        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
+        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
+        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
+    ),
+)]
 pub async fn pricing_inquiry(app: &App, req: Request) -> Result<Reply, ApiError> {
     let f: PricingInquiry = parse_json(&req)?;
     let mut details = doc! {"plan": clean(f.plan)};

@@ -18,6 +18,7 @@
 pub mod forms;
 pub mod leads;
 pub mod mail;
+pub mod openapi;
 pub mod sync;
 
 pub const SERVICE: &str = "comm-service";

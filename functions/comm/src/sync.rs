@@ -4,15 +4,46 @@
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, Reply, Request, openapi::Success},
     stores::mongo::unavailable,
 };
 
 use crate::leads;
 
+/// What one sync did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// Pending leads this call tried (oldest first, at most 100).
+    pub attempted: usize,
+    /// Of those, leads whose mail is now completely sent.
+    pub sent: usize,
+    /// Leads still `mailStatus: pending` after this call.
+    pub still_pending: u64,
+    /// All leads stored.
+    pub total_leads: u64,
+}
+
+/// Send the pending mail of stored leads.
+///
+/// Super admin only. The retry path for form submissions answered 202: sends
+/// whatever mail of each `mailStatus: pending` lead has not gone out yet
+/// (oldest first, up to 100 leads per call; nobody gets a mail twice) and
+/// reports the outcome with lead counts. SES failures leave the lead
+/// pending and are not an error.
+#[utoipa::path(
+    post,
+    path = "/communication/sync-to-crm",
+    operation_id = "sync-to-crm",
+    tag = "comm",
+    responses(
+        (status = 200, description = "What was sent, and how many leads are still pending.", body = Success<SyncReport>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let coll = app
@@ -39,10 +70,10 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await
         .map_err(unavailable)?;
     let total = coll.count_documents(doc! {}).await.map_err(unavailable)?;
-    Reply::ok(json!({
-        "attempted": pending.len(),
-        "sent": sent,
-        "stillPending": still_pending,
-        "totalLeads": total,
-    }))
+    Reply::ok(SyncReport {
+        attempted: pending.len(),
+        sent,
+        still_pending,
+        total_leads: total,
+    })
 }

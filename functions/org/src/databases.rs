@@ -3,19 +3,50 @@
 //! reachability, latency and per-collection document counts. A database
 //! that cannot be reached is reported as such; the route still answers 200.
 
-use std::time::Instant;
+use std::{collections::BTreeMap, time::Instant};
 
 use futures_util::future::join_all;
 use mongodb::bson::{Document, doc};
-use serde_json::{Value, json};
+use serde::Serialize;
 use shared::{
     App,
     config::Cluster,
-    http::{ApiError, Reply, Request},
+    http::{ApiError, Reply, Request, openapi::Success},
     stores::mongo::{BILLING_DB, CRM_DB, MAIN_DB, PINGORA_DB},
 };
+use utoipa::ToSchema;
 
-async fn probe(app: &App, cluster: Cluster, name: String) -> Value {
+/// One database's probe.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseStatus {
+    pub name: String,
+    /// main, billing, crm, pingora or orgs.
+    pub cluster: &'static str,
+    pub reachable: bool,
+    /// Time to list the collections and count their documents.
+    pub latency_ms: f64,
+    /// Collection name → estimated document count (reachable databases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collections: Option<BTreeMap<String, u64>>,
+    /// Why the database could not be probed (unreachable databases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Every database the suite uses.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseReport {
+    pub databases: Vec<DatabaseStatus>,
+    pub reachable: usize,
+    pub total: usize,
+    /// False when the main cluster could not list the organizations (their
+    /// databases are then missing from `databases`).
+    pub organization_databases_listed: bool,
+}
+
+async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
     let started = Instant::now();
     let work = async {
         let db = app
@@ -26,14 +57,14 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> Value {
             .list_collection_names()
             .await
             .map_err(|_| "not reachable".to_owned())?;
-        let mut counts = serde_json::Map::new();
+        let mut counts = BTreeMap::new();
         for collection in names {
             let n = db
                 .collection::<Document>(&collection)
                 .estimated_document_count()
                 .await
                 .map_err(|_| "not reachable".to_owned())?;
-            counts.insert(collection, json!(n));
+            counts.insert(collection, n);
         }
         Ok::<_, String>(counts)
     };
@@ -41,13 +72,17 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> Value {
         .await
         .unwrap_or_else(|_| Err("no answer within the timeout".into()));
     let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
-    match outcome {
-        Ok(counts) => {
-            json!({"name": name, "cluster": cluster.as_str(), "reachable": true, "latencyMs": latency, "collections": counts})
-        }
-        Err(error) => {
-            json!({"name": name, "cluster": cluster.as_str(), "reachable": false, "latencyMs": latency, "error": error})
-        }
+    let (collections, error) = match outcome {
+        Ok(counts) => (Some(counts), None),
+        Err(error) => (None, Some(error)),
+    };
+    DatabaseStatus {
+        name,
+        cluster: cluster.as_str(),
+        reachable: collections.is_some(),
+        latency_ms: latency,
+        collections,
+        error,
     }
 }
 
@@ -73,6 +108,19 @@ async fn org_databases(app: &App) -> Result<Vec<String>, ApiError> {
         .collect())
 }
 
+/// Every database's status.
+///
+/// Super admin only: main, billing, crm, pingora and each organization's
+/// database with reachability, latency and per-collection document counts.
+/// An unreachable database is reported as such; the route still answers 200.
+#[utoipa::path(
+    get,
+    path = "/org/admin/multi-database-status",
+    operation_id = "multi-database-status",
+    tag = "org",
+    responses((status = 200, description = "The report.", body = Success<DatabaseReport>)),
+    security(("bearerAuth" = [])),
+)]
 pub async fn status(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let mut targets = vec![
@@ -91,11 +139,10 @@ pub async fn status(app: &App, req: Request) -> Result<Reply, ApiError> {
         Err(_) => false,
     };
     let databases = join_all(targets.into_iter().map(|(c, n)| Box::pin(probe(app, c, n)))).await;
-    let reachable = databases.iter().filter(|d| d["reachable"] == true).count();
-    Reply::ok(json!({
-        "databases": databases,
-        "reachable": reachable,
-        "total": databases.len(),
-        "organizationDatabasesListed": orgs_known,
-    }))
+    Reply::ok(DatabaseReport {
+        reachable: databases.iter().filter(|d| d.reachable).count(),
+        total: databases.len(),
+        databases,
+        organization_databases_listed: orgs_known,
+    })
 }

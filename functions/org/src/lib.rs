@@ -17,6 +17,7 @@
 pub mod databases;
 pub mod members;
 pub mod model;
+pub mod openapi;
 pub mod organizations;
 
 pub const SERVICE: &str = "org-service";

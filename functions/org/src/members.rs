@@ -6,14 +6,17 @@ use serde::Deserialize;
 use shared::{
     App,
     http::{
-        ApiError, Paging, Reply, Request, Validate, Violations, parse_json, path_param,
-        query_choice,
+        ApiError, Page, Paging, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json, path_param, query_choice,
     },
     identity::passwords,
     stores::mongo::{find_page, is_duplicate_key, org_db_name, unavailable},
 };
 
-use crate::model::{self, USERS, find_org, user_view};
+use utoipa::ToSchema;
+
+use crate::model::{self, OrgUser, USERS, find_org, user_view};
 
 /// The organization named in the path, after the caller was allowed to see it.
 async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError> {
@@ -28,7 +31,27 @@ async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError
     Ok((account_id, org))
 }
 
-/// GET /org/{orgName}/users `?page&limit&role`.
+/// List an organization's users.
+///
+/// That organization's admin, or the super admin. Paged, sorted by email,
+/// optionally filtered by role.
+#[utoipa::path(
+    get,
+    path = "/org/{orgName}/users",
+    operation_id = "list-org-users",
+    tag = "org",
+    params(
+        ("orgName" = String, Path, description = "The organization's accountId."),
+        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
+        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
+        ("role" = Option<String>, Query, description = "admin, user or employee."),
+    ),
+    responses(
+        (status = 200, description = "One page of users.", body = Success<Page<OrgUser>>),
+        (status = 404, description = "No such organization.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (account_id, _) = target(app, &req).await?;
     let paging = Paging::from_query(&req, 50)?;
@@ -45,10 +68,14 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         paging,
     )
     .await?;
-    Reply::ok(paging.page_of(items.into_iter().map(user_view).collect(), total))
+    let items = items
+        .into_iter()
+        .map(user_view)
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::ok(paging.page_of(items, total))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateUser {
     pub email: String,
@@ -135,7 +162,24 @@ pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result
     Ok(())
 }
 
-/// POST /org/{orgName}/users.
+/// Add a user to an organization.
+///
+/// That organization's admin, or the super admin; refused (409) once the
+/// organization holds `userLimit` users or when the email is taken.
+#[utoipa::path(
+    post,
+    path = "/org/{orgName}/users",
+    operation_id = "create-org-user",
+    tag = "org",
+    params(("orgName" = String, Path, description = "The organization's accountId.")),
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "The user as created.", body = Success<OrgUser>),
+        (status = 404, description = "No such organization.", body = Failure),
+        (status = 409, description = "The email is taken, or the user limit is reached.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (account_id, org) = target(app, &req).await?;
     let body: CreateUser = parse_json(&req)?;
@@ -158,5 +202,5 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "updatedAt": &now,
     };
     insert_user(app, &account_id, &user).await?;
-    Reply::created(user_view(user))
+    Reply::created(user_view(user)?)
 }

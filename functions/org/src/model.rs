@@ -3,7 +3,7 @@
 //! password hash).
 
 use mongodb::bson::{Document, doc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{ApiError, Violations},
@@ -12,6 +12,7 @@ use shared::{
 use time::{
     Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
 };
+use utoipa::ToSchema;
 
 pub const ORGANIZATIONS: &str = "organizations";
 pub const USERS: &str = "users";
@@ -25,7 +26,7 @@ pub fn now_rfc3339() -> String {
 }
 
 /// `userLimit` arrives as the seed's string ("25") or as a number.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Limit {
     Text(String),
@@ -86,18 +87,87 @@ pub fn password(v: &mut Violations, field: &str, value: &str) {
     );
 }
 
-/// The organization as clients see it: everything but the admin password hash.
-pub fn org_view(mut org: Document) -> serde_json::Value {
-    org.remove("_id");
-    org.remove("adminPassword");
-    serde_json::to_value(&org).unwrap_or_default()
+/// An organization as clients see it: the seed's `Organization` without the
+/// admin password hash. Built from the stored document; fields older
+/// documents lack read as empty.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    /// The organization's key: its database is `org_<accountId>`.
+    pub account_id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub address: String,
+    pub industry: String,
+    pub employee_count: String,
+    pub founded_year: String,
+    pub website: String,
+    pub description: String,
+    pub admin_email: String,
+    /// active, suspended, paused or expired.
+    pub license_status: String,
+    /// YYYY-MM-DD or an RFC 3339 timestamp.
+    pub license_expiry: String,
+    pub selected_products: Vec<String>,
+    /// The maximum number of users, as the seed stores it (a string).
+    #[serde(deserialize_with = "limit_text")]
+    pub user_limit: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
 }
 
-/// A user as clients see it: no password hash.
-pub fn user_view(mut user: Document) -> serde_json::Value {
-    user.remove("_id");
-    user.remove("password");
-    serde_json::to_value(&user).unwrap_or_default()
+/// A user of an organization as clients see it: the seed's
+/// `OrganizationUser` without the password hash.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OrgUser {
+    pub id: String,
+    pub account_id: String,
+    pub organization_id: String,
+    pub organization_name: String,
+    pub email: String,
+    /// admin, user or employee.
+    pub role: String,
+    /// Absent in a stored document means active, as every query reads it.
+    #[serde(default = "active")]
+    pub is_active: bool,
+    pub first_name: String,
+    pub last_name: String,
+    pub department: String,
+    pub position: String,
+    /// S3 key of the profile image, once one was uploaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_image_key: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+fn active() -> bool {
+    true
+}
+
+/// `userLimit` as stored: the seed's string, or a number from older imports.
+fn limit_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Limit::deserialize(d)? {
+        Limit::Text(s) => s,
+        Limit::Number(n) => n.to_string(),
+    })
+}
+
+/// A stored document as its public view. The view lists its fields, so a
+/// secret stored next to them (a password hash) can never be returned.
+fn view<T: serde::de::DeserializeOwned>(doc: Document) -> Result<T, ApiError> {
+    mongodb::bson::from_document(doc).map_err(ApiError::internal)
+}
+
+pub fn org_view(org: Document) -> Result<Organization, ApiError> {
+    view(org)
+}
+
+pub fn user_view(user: Document) -> Result<OrgUser, ApiError> {
+    view(user)
 }
 
 pub async fn find_org(app: &App, filter: Document) -> Result<Option<Document>, ApiError> {

@@ -7,20 +7,23 @@
 //! an organization without losing data, set `licenseStatus` to `suspended`.
 
 use mongodb::bson::{Bson, Document, doc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{
-        ApiError, Paging, Principal, Reply, Request, Validate, Violations, parse_json, path_param,
-        query_choice,
+        ApiError, Page, Paging, Principal, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json, path_param, query_choice,
     },
     identity::{passwords, random_id},
     stores::mongo::{find_page, is_duplicate_key, unavailable},
 };
 
-use crate::model::{self, Limit, ORGANIZATIONS, find_org, org_view};
+use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize)]
+use crate::model::{self, Limit, ORGANIZATIONS, Organization, find_org, org_view};
+
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateOrganization {
     pub name: String,
@@ -180,7 +183,22 @@ fn new_account_id(name: &str) -> String {
     }
 }
 
-/// POST /organizations (super admin).
+/// Create an organization.
+///
+/// Super admin only. Creates the organization (account id derived from its
+/// name), its admin login (argon2id hash) and its `org_<accountId>` database.
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    operation_id = "create-organization",
+    tag = "org",
+    request_body = CreateOrganization,
+    responses(
+        (status = 201, description = "The organization as created.", body = Success<Organization>),
+        (status = 409, description = "An organization with this email or account id exists.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let body: CreateOrganization = parse_json(&req)?;
@@ -224,10 +242,28 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         })?;
     model::provision_org_db(app, &account_id).await?;
     tracing::info!(account_id = %account_id, "organization created");
-    Reply::created(org_view(org))
+    Reply::created(org_view(org)?)
 }
 
-/// GET /organizations (super admin): `?page&limit&licenseStatus&sort&order`.
+/// List organizations.
+///
+/// Super admin only. Paged; filtered by license status; sorted by creation
+/// date (newest first), name or license expiry.
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    operation_id = "list-organizations",
+    tag = "org",
+    params(
+        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
+        ("limit" = Option<u64>, Query, description = "Items per page (default 20).", minimum = 1, maximum = 100),
+        ("licenseStatus" = Option<String>, Query, description = "active, suspended, paused or expired."),
+        ("sort" = Option<String>, Query, description = "createdAt (default), name or licenseExpiry."),
+        ("order" = Option<String>, Query, description = "desc (default) or asc."),
+    ),
+    responses((status = 200, description = "One page of organizations.", body = Success<Page<Organization>>)),
+    security(("bearerAuth" = [])),
+)]
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let paging = Paging::from_query(&req, 20)?;
@@ -243,7 +279,11 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let direction = if order == "asc" { 1 } else { -1 };
     let sort = doc! { sort: direction, "accountId": 1 };
     let (items, total) = find_page(&orgs, filter, sort, doc! {"adminPassword": 0}, paging).await?;
-    Reply::ok(paging.page_of(items.into_iter().map(org_view).collect(), total))
+    let items = items
+        .into_iter()
+        .map(org_view)
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::ok(paging.page_of(items, total))
 }
 
 /// Loads the organization `{id}` for `principal`. Non-members get the same
@@ -260,13 +300,28 @@ async fn load_for(app: &App, principal: &Principal, req: &Request) -> Result<Doc
     Ok(org)
 }
 
-/// GET /organizations/{id} (super admin, or that organization's admin).
+/// Get one organization.
+///
+/// The super admin, or that organization's admin; anyone else gets the same
+/// 404 as for a missing organization.
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}",
+    operation_id = "get-organization",
+    tag = "org",
+    params(("id" = String, Path, description = "The organization's id.")),
+    responses(
+        (status = 200, description = "The organization.", body = Success<Organization>),
+        (status = 404, description = "No such organization (or not the caller's).", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
-    Reply::ok(org_view(load_for(app, &principal, &req).await?))
+    Reply::ok(org_view(load_for(app, &principal, &req).await?)?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateOrganization {
     pub name: Option<String>,
@@ -344,9 +399,25 @@ impl Validate for UpdateOrganization {
     }
 }
 
-/// PUT /organizations/{id}: the super admin may change every field; the
-/// organization's own admin only its profile. Any restricted field in an
-/// admin's body refuses the whole update (403 naming the fields).
+/// Update an organization.
+///
+/// The super admin may change every field; the organization's own admin
+/// only its profile. Any restricted field in an admin's body refuses the
+/// whole update (403, `data.refusedFields` names them).
+#[utoipa::path(
+    put,
+    path = "/organizations/{id}",
+    operation_id = "update-organization",
+    tag = "org",
+    params(("id" = String, Path, description = "The organization's id.")),
+    request_body = UpdateOrganization,
+    responses(
+        (status = 200, description = "The organization after the update.", body = Success<Organization>),
+        (status = 404, description = "No such organization (or not the caller's).", body = Failure),
+        (status = 409, description = "Another organization already uses this email.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     let body: UpdateOrganization = parse_json(&req)?;
@@ -414,11 +485,34 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let updated = find_org(app, doc! {"id": &id})
         .await?
         .ok_or_else(|| ApiError::not_found("The organization was deleted meanwhile."))?;
-    Reply::ok(org_view(updated))
+    Reply::ok(org_view(updated)?)
 }
 
-/// DELETE /organizations/{id} (super admin): removes the organization and
-/// drops its database.
+/// What a delete removed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Deleted {
+    /// Always `true`.
+    pub deleted: bool,
+    /// The organization whose document and database were removed.
+    pub account_id: String,
+}
+
+/// Delete an organization.
+///
+/// Super admin only: removes the organization and drops its database.
+#[utoipa::path(
+    delete,
+    path = "/organizations/{id}",
+    operation_id = "delete-organization",
+    tag = "org",
+    params(("id" = String, Path, description = "The organization's id.")),
+    responses(
+        (status = 200, description = "The organization and its database are gone.", body = Success<Deleted>),
+        (status = 404, description = "No such organization.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     principal.require_super_admin()?;
@@ -436,5 +530,8 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await
         .map_err(unavailable)?;
     tracing::warn!(account_id = %account_id, "organization and its database deleted");
-    Reply::ok(serde_json::json!({"deleted": true, "accountId": account_id}))
+    Reply::ok(Deleted {
+        deleted: true,
+        account_id,
+    })
 }

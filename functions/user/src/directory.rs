@@ -1,14 +1,43 @@
 //! The three listings (see the crate docs for what distinguishes them).
 
 use mongodb::bson::{Document, doc};
-use serde_json::json;
+use org::model::OrgUser;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Paging, Reply, Request, query_param},
+    http::{ApiError, Page, Paging, Reply, Request, openapi::Success, query_param},
     stores::mongo::{find_page, org_db_name},
 };
+use utoipa::ToSchema;
 
 use crate::scope;
+
+/// An active member of the team (GET /users/team-members). Fields a stored
+/// user lacks read as empty.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TeamMember {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// admin, user or employee.
+    pub role: String,
+    pub department: String,
+    pub position: String,
+}
+
+/// An assignable user in the compact form pickers use (GET /users/team-users).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamUser {
+    pub id: String,
+    /// "First Last", or the email when the user has no name.
+    pub name: String,
+    pub email: String,
+    /// admin, user or employee.
+    pub role: String,
+}
 
 async fn org_scope(app: &App, req: &Request) -> Result<String, ApiError> {
     let principal = app.principal(req).await?;
@@ -40,7 +69,26 @@ async fn page(
     Ok((items, total))
 }
 
-/// GET /users/workspace-users: every account of the organization.
+/// Every account of the organization.
+///
+/// Any user of the organization (`ou`); the super admin names one with
+/// `?organizationId=`. Active and inactive users, sorted by email, paged
+/// (default 50 per page). Never includes password hashes.
+#[utoipa::path(
+    get,
+    path = "/users/workspace-users",
+    operation_id = "workspace-users",
+    tag = "user",
+    params(
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
+        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of the organization's users.", body = Success<Page<OrgUser>>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = org_scope(app, &req).await?;
     let paging = Paging::from_query(&req, 50)?;
@@ -53,13 +101,35 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
         doc! {"password": 0},
     )
     .await?;
-    Reply::ok(paging.page_of(
-        items.into_iter().map(org::model::user_view).collect(),
-        total,
-    ))
+    let items = items
+        .into_iter()
+        .map(org::model::user_view)
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::ok(paging.page_of(items, total))
 }
 
-/// GET /users/team-members: active members with department and position.
+/// Active members with department and position.
+///
+/// Any user of the organization (`ou`); the super admin names one with
+/// `?organizationId=`. Inactive users are left out; `?department=` narrows
+/// to one department (exact match). Sorted by department, last name, email;
+/// paged (default 50 per page).
+#[utoipa::path(
+    get,
+    path = "/users/team-members",
+    operation_id = "team-members",
+    tag = "user",
+    params(
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+        ("department" = Option<String>, Query, description = "Only members of this department (exact match)."),
+        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
+        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of active members.", body = Success<Page<TeamMember>>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn team_members(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = org_scope(app, &req).await?;
     let paging = Paging::from_query(&req, 50)?;
@@ -79,12 +149,31 @@ pub async fn team_members(app: &App, req: Request) -> Result<Reply, ApiError> {
     .await?;
     let items = items
         .into_iter()
-        .map(|d| serde_json::to_value(d).unwrap_or_default())
-        .collect();
-    Reply::ok(paging.page_of::<serde_json::Value>(items, total))
+        .map(|d| mongodb::bson::from_document::<TeamMember>(d).map_err(ApiError::internal))
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::ok(paging.page_of(items, total))
 }
 
-/// GET /users/team-users: active users in the compact form assignment pickers use.
+/// Active users in the compact form assignment pickers use.
+///
+/// Any user of the organization (`ou`); the super admin names one with
+/// `?organizationId=`. Inactive users are left out. Sorted by first and last
+/// name; paged (default 100 per page).
+#[utoipa::path(
+    get,
+    path = "/users/team-users",
+    operation_id = "team-users",
+    tag = "user",
+    params(
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
+        ("limit" = Option<u64>, Query, description = "Items per page (default 100).", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of assignable users.", body = Success<Page<TeamUser>>),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn team_users(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = org_scope(app, &req).await?;
     let paging = Paging::from_query(&req, 100)?;
@@ -102,9 +191,16 @@ pub async fn team_users(app: &App, req: Request) -> Result<Reply, ApiError> {
         .into_iter()
         .map(|u| {
             let text = |k: &str| u.get_str(k).unwrap_or_default().to_owned();
-            let name = format!("{} {}", text("firstName"), text("lastName")).trim().to_owned();
-            json!({"id": text("id"), "name": if name.is_empty() { text("email") } else { name }, "email": text("email"), "role": text("role")})
+            let name = format!("{} {}", text("firstName"), text("lastName"))
+                .trim()
+                .to_owned();
+            TeamUser {
+                id: text("id"),
+                name: if name.is_empty() { text("email") } else { name },
+                email: text("email"),
+                role: text("role"),
+            }
         })
         .collect();
-    Reply::ok(paging.page_of::<serde_json::Value>(items, total))
+    Reply::ok(paging.page_of::<TeamUser>(items, total))
 }

@@ -5,40 +5,68 @@
 //! nothing twice; the same key with another body is 409.
 
 use mongodb::bson::{Document, doc};
-use serde::Deserialize;
-use serde_json::json;
+use org::model::OrgUser;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Reply, Request, Validate, Violations, parse_json},
+    http::{
+        ApiError, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json,
+    },
     idempotency,
     identity::passwords,
     stores::mongo::{org_db_name, unavailable},
 };
+use utoipa::ToSchema;
 
 use crate::scope;
 
-#[derive(Debug, Deserialize)]
+/// The user to ensure, by email. Profile fields left out are not changed
+/// on an existing user (and default to empty, role `user`, active, for a
+/// new one).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EnsureUser {
     /// Only the super admin names the organization; others act on their own.
     #[serde(default)]
+    #[schema(max_length = 48, pattern = "^[A-Za-z0-9_-]+$")]
     pub organization_id: Option<String>,
+    /// The user's email (stored trimmed and lowercased); identifies the user.
+    #[schema(format = "email", max_length = 254, example = "jane.doe@example.com")]
     pub email: String,
+    /// admin, user or employee.
     #[serde(default)]
+    #[schema(example = "employee")]
     pub role: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub last_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub department: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub position: Option<String>,
     #[serde(default)]
     pub is_active: Option<bool>,
     /// Initial password, used only when the user is created.
     #[serde(default)]
+    #[schema(min_length = 12, max_length = 256)]
     pub password: Option<String>,
+}
+
+/// What ensure-user did, and the user as it is now.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnsuredUser {
+    /// `true` when the user was created (201), `false` when an existing
+    /// user was updated (200).
+    pub created: bool,
+    pub user: OrgUser,
 }
 
 impl Validate for EnsureUser {
@@ -69,6 +97,30 @@ impl Validate for EnsureUser {
     }
 }
 
+/// Create or update a user of the organization by email.
+///
+/// Organization admin (`oa`) of that organization, or the super admin, who
+/// names it with `organizationId` in the body. A new user is created (201)
+/// within the organization's user limit; an existing one gets the profile
+/// fields sent (200). With an `Idempotency-Key`, a retry returns the first
+/// response (header `Idempotent-Replayed`) and does nothing twice.
+#[utoipa::path(
+    post,
+    path = "/users/workspace/ensure-user",
+    operation_id = "ensure-user",
+    tag = "user",
+    request_body = EnsureUser,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1-255 visible ASCII characters; retries with the same key and body replay the first response for 24 h."),
+    ),
+    responses(
+        (status = 200, description = "The user existed and was updated.", body = Success<EnsuredUser>),
+        (status = 201, description = "The user was created.", body = Success<EnsuredUser>),
+        (status = 404, description = "No such organization.", body = Failure),
+        (status = 409, description = "The organization's user limit is reached, or the Idempotency-Key was used with another body or its first request is still running.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     let body: EnsureUser = parse_json(&req)?;
@@ -123,7 +175,10 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
             .await
             .map_err(unavailable)?
             .unwrap_or_default();
-        return Reply::ok(json!({"created": false, "user": org::model::user_view(user)}));
+        return Reply::ok(EnsuredUser {
+            created: false,
+            user: org::model::user_view(user)?,
+        });
     }
 
     org::members::ensure_capacity(app, &account_id, &org).await?;
@@ -144,5 +199,8 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
         user.insert("password", passwords::hash_blocking(pw).await?);
     }
     org::members::insert_user(app, &account_id, &user).await?;
-    Reply::created(json!({"created": true, "user": org::model::user_view(user)}))
+    Reply::created(EnsuredUser {
+        created: true,
+        user: org::model::user_view(user)?,
+    })
 }

@@ -17,6 +17,7 @@
 
 pub mod directory;
 pub mod ensure;
+pub mod openapi;
 pub mod profile_image;
 pub mod samples;
 

@@ -11,15 +11,75 @@ use std::time::Duration;
 
 use aws_sdk_s3::{presigning::PresigningConfig, primitives::ByteStream};
 use mongodb::bson::doc;
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request, media},
+    http::{
+        ApiError, Reply, Request, media,
+        openapi::{Failure, Success},
+    },
     stores::{Dependency, aws::error_chain, mongo::unavailable},
 };
+use utoipa::ToSchema;
 
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
 
+/// How long the returned URL stays valid, in seconds.
+pub const URL_EXPIRES_IN: u64 = 3600;
+
+/// The stored profile image.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileImage {
+    /// The S3 key: `profile-images/<accountId>/<userId>/<uuid>.<ext>`
+    /// (also saved on the user as `profileImageKey`).
+    pub key: String,
+    /// A presigned GET URL for the image.
+    pub url: String,
+    /// Seconds the URL stays valid (3600).
+    pub url_expires_in: u64,
+    /// The type found in the file: image/jpeg, image/png or image/webp.
+    pub content_type: String,
+    /// The image's size in bytes.
+    pub size: u64,
+}
+
+/// The request body: the image file itself (raw bytes; not multipart, not
+/// JSON). Documentation only: the handler reads the bytes from the request.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct ImageFile(Vec<u8>);
+
+/// Upload the caller's profile picture.
+///
+/// Any user of an organization (`ou`; the token's own user and organization,
+/// whatever the request names; a token without an organization is 403). The
+/// body is the image itself, not multipart or JSON: JPEG, PNG or WebP, at
+/// most 2 MiB. The type is decided by the file's magic bytes, never by the
+/// `Content-Type` header. The image is stored privately in S3; the answer
+/// carries a presigned URL valid for one hour.
+#[utoipa::path(
+    post,
+    path = "/users/workspace/profile-image",
+    operation_id = "profile-image",
+    tag = "user",
+    request_body(
+        description = "The raw image bytes (at most 2 MiB).",
+        content(
+            (inline(ImageFile) = "image/jpeg"),
+            (inline(ImageFile) = "image/png"),
+            (inline(ImageFile) = "image/webp"),
+        ),
+    ),
+    responses(
+        (status = 201, description = "The image was stored.", body = Success<ProfileImage>),
+        (status = 413, description = "PAYLOAD_TOO_LARGE: the image is over 2 MiB.", body = Failure),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the file is not a JPEG, PNG or WebP image.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: S3 or the database could not be reached.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     let account_id = principal.organization_id.clone().ok_or_else(|| {
@@ -66,7 +126,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .bucket(bucket)
         .key(&key)
         .presigned(
-            PresigningConfig::expires_in(Duration::from_secs(3600)).map_err(ApiError::internal)?,
+            PresigningConfig::expires_in(Duration::from_secs(URL_EXPIRES_IN))
+                .map_err(ApiError::internal)?,
         )
         .await
         .map_err(|e| ApiError::dependency(Dependency::S3, error_chain(&e)))?;
@@ -80,11 +141,11 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         )
         .await
         .map_err(unavailable)?;
-    Reply::created(json!({
-        "key": key,
-        "url": presigned.uri(),
-        "urlExpiresIn": 3600,
-        "contentType": content_type,
-        "size": bytes.len(),
-    }))
+    Reply::created(ProfileImage {
+        url: presigned.uri().to_owned(),
+        key,
+        url_expires_in: URL_EXPIRES_IN,
+        content_type: content_type.to_owned(),
+        size: bytes.len() as u64,
+    })
 }

@@ -3,13 +3,19 @@
 //! email), within its user limit. They share the password `Sample-User-2026!`.
 
 use mongodb::bson::{Document, doc};
-use serde_json::json;
+use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, Reply, Request, query_param},
+    http::{
+        ApiError, Reply, Request,
+        openapi::{Failure, Success},
+        query_param,
+    },
     identity::passwords,
     stores::mongo::unavailable,
 };
+
+use utoipa::ToSchema;
 
 use crate::scope;
 
@@ -23,6 +29,39 @@ const SAMPLES: [(&str, &str, &str, &str, &str); 5] = [
     ("Sofia", "Rossi", "admin", "Engineering", "Team Lead"),
 ];
 
+/// The demo users this call added.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleUsers {
+    /// Emails of the users added now; empty when they all existed already.
+    pub added: Vec<String>,
+    /// The password every sample user shares.
+    #[schema(example = "Sample-User-2026!")]
+    pub password: String,
+}
+
+/// Add a handful of demo users to the organization (dev only).
+///
+/// Only deployed when Stage=dev (404 on any other stage). Organization admin
+/// (`oa`), or the super admin naming the organization with
+/// `?organizationId=`. Adds five demo users with emails
+/// `<first>.<last>@<accountId>.example`, skipping those that exist, within
+/// the organization's user limit; they share one password.
+#[utoipa::path(
+    post,
+    path = "/users/add-sample-users",
+    operation_id = "add-sample-users",
+    tag = "user",
+    params(
+        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
+    ),
+    responses(
+        (status = 200, description = "The users added (none when they all existed).", body = Success<SampleUsers>),
+        (status = 404, description = "Not the dev stage, or no such organization.", body = Failure),
+        (status = 409, description = "The organization's user limit is reached.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.require_dev_stage()?;
     let principal = app.principal(&req).await?;
@@ -62,5 +101,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         org::members::insert_user(app, &account_id, &user).await?;
         added.push(email);
     }
-    Reply::ok(json!({"added": added, "password": SAMPLE_PASSWORD}))
+    Reply::ok(SampleUsers {
+        added,
+        password: SAMPLE_PASSWORD.to_owned(),
+    })
 }

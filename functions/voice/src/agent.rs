@@ -1,10 +1,13 @@
 //! POST /voice/agent `{message, currentPath}` → `{reply, action, intent, provider}`.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Principal, Reply, Request, Validate, Violations, parse_json},
+    http::{
+        ApiError, Principal, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json,
+    },
 };
 
 use crate::{
@@ -13,11 +16,33 @@ use crate::{
     pages,
 };
 
-#[derive(Debug, Deserialize)]
+/// What the user said, and the page they are on.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AgentRequest {
+    /// The user's words (transcribed or typed), 1-1000 characters.
+    #[schema(min_length = 1, max_length = 1000, example = "open analytics")]
     pub message: String,
+    /// The app path the user is on: starts with `/`, no whitespace, at most 200 characters.
+    #[schema(max_length = 200, pattern = r"^/\S*$", example = "/dashboard")]
     pub current_path: String,
+}
+
+/// The assistant's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentReply {
+    /// One or two sentences to show or speak.
+    pub reply: String,
+    /// What the client should do: navigate to a page the caller may open, or nothing.
+    pub action: Action,
+    /// What was understood: `navigate`, `navigate_denied`, `where`, `help`,
+    /// `greeting`, `thanks`, `unknown` (built-in engine) or `conversation` (Gemini).
+    #[schema(example = "navigate")]
+    pub intent: &'static str,
+    /// Who answered: `rules` (the built-in intent engine) or `gemini`.
+    #[schema(example = "rules")]
+    pub provider: &'static str,
 }
 
 impl Validate for AgentRequest {
@@ -33,6 +58,24 @@ impl Validate for AgentRequest {
     }
 }
 
+/// Ask the voice assistant.
+///
+/// Any signed-in user. Answers with the built-in intent engine, or with Gemini
+/// when `geminiApiKey` is configured; a navigation is only ever to a page the
+/// caller's role may open (and not the page they are on).
+#[utoipa::path(
+    post,
+    path = "/voice/agent",
+    operation_id = "voice-agent",
+    tag = "voice",
+    request_body = AgentRequest,
+    responses(
+        (status = 200, description = "The reply and the action to take.", body = Success<AgentReply>),
+        (status = 502, description = "DEPENDENCY_UNAVAILABLE: Gemini answered with an error or an unusable answer.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: Gemini is unreachable or did not answer in time.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     let body: AgentRequest = parse_json(&req)?;
@@ -43,9 +86,12 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             "rules",
         ),
     };
-    Reply::ok(
-        json!({"reply": answer.reply, "action": answer.action, "intent": answer.intent, "provider": provider}),
-    )
+    Reply::ok(AgentReply {
+        reply: answer.reply,
+        action: answer.action,
+        intent: answer.intent,
+        provider,
+    })
 }
 
 /// Gemini writes the reply and may propose a page; the proposal is kept only

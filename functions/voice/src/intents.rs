@@ -20,10 +20,13 @@ use shared::http::Role;
 
 use crate::pages::{self, PAGES, Page};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What the client should do after the reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Action {
+    /// Open the page at `path` (an app path such as `/analytics`).
     Navigate { path: String },
+    /// Stay where you are.
     None,
 }
 

@@ -15,6 +15,7 @@
 pub mod agent;
 pub mod gemini;
 pub mod intents;
+pub mod openapi;
 pub mod pages;
 pub mod speech;
 

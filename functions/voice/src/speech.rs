@@ -9,11 +9,14 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use lambda_http::http::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, ErrorCode, Reply, Request, Validate, Violations, parse_json_with_limit},
+    http::{
+        ApiError, ErrorCode, Reply, Request, Validate, Violations,
+        openapi::{Failure, Success},
+        parse_json_with_limit,
+    },
 };
 
 use crate::gemini::Gemini;
@@ -50,12 +53,30 @@ fn not_configured(what: &str) -> ApiError {
     )
 }
 
-#[derive(Debug, Deserialize)]
+/// Audio to transcribe.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SpeechToText {
+    /// Base64 audio (WAV, MP3, OGG, WebM or FLAC, recognised by its bytes),
+    /// at most 3 MiB decoded; a `data:<type>;base64,` prefix is accepted.
+    #[schema(min_length = 1)]
     pub audio_data: String,
+    /// The declared type (`audio/wav`, `audio/mpeg`, ...); when given it must
+    /// agree with the audio's bytes. Parameters after `;` are ignored.
     #[serde(default)]
+    #[schema(example = "audio/wav")]
     pub mime_type: Option<String>,
+}
+
+/// A transcript.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Transcript {
+    /// What was said, verbatim.
+    pub text: String,
+    /// The audio's type as recognised from its bytes.
+    #[schema(example = "audio/wav")]
+    pub mime_type: &'static str,
 }
 
 impl Validate for SpeechToText {
@@ -68,6 +89,26 @@ impl Validate for SpeechToText {
     }
 }
 
+/// Transcribe audio (Gemini).
+///
+/// Any signed-in user. Needs `geminiApiKey` in the configuration secret;
+/// without it the route answers 503 saying it is not enabled. The audio is
+/// checked (base64, size, format) before Gemini is asked.
+#[utoipa::path(
+    post,
+    path = "/voice/speech-to-text",
+    operation_id = "speech-to-text",
+    tag = "voice",
+    request_body = SpeechToText,
+    responses(
+        (status = 200, description = "The transcript.", body = Success<Transcript>),
+        (status = 413, description = "PAYLOAD_TOO_LARGE: the audio is over 3 MiB.", body = Failure),
+        (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the bytes are not WAV, MP3, OGG, WebM or FLAC audio.", body = Failure),
+        (status = 502, description = "DEPENDENCY_UNAVAILABLE: Gemini answered with an error or an unusable answer.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: speech-to-text is not enabled (no `geminiApiKey` configured), or Gemini is unreachable or did not answer in time.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn speech_to_text(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?;
     // base64 grows data by 4/3; leave room for the JSON around it.
@@ -102,15 +143,39 @@ pub async fn speech_to_text(app: &App, req: Request) -> Result<Reply, ApiError> 
         .await?
         .ok_or_else(|| not_configured("Speech-to-text"))?;
     let text = gemini.transcribe(detected, data).await?;
-    Reply::ok(json!({"text": text, "mimeType": detected}))
+    Reply::ok(Transcript {
+        text,
+        mime_type: detected,
+    })
 }
 
-#[derive(Debug, Deserialize)]
+/// Text to speak.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextToSpeech {
+    /// 1-3000 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 3000,
+        example = "Your dashboard is ready."
+    )]
     pub text: String,
+    /// One of Kore (the default), Puck, Charon, Fenrir, Aoede, Leda.
     #[serde(default)]
+    #[schema(example = "Kore")]
     pub voice: Option<String>,
+}
+
+/// Synthesized speech.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Speech {
+    /// Base64 audio.
+    #[schema(content_encoding = "base64")]
+    pub audio_data: String,
+    /// The audio's type as Gemini reports it (24 kHz 16-bit PCM by default).
+    #[schema(example = "audio/L16;codec=pcm;rate=24000")]
+    pub mime_type: String,
 }
 
 impl Validate for TextToSpeech {
@@ -126,6 +191,23 @@ impl Validate for TextToSpeech {
     }
 }
 
+/// Synthesize speech (Gemini).
+///
+/// Any signed-in user. Needs `geminiApiKey` in the configuration secret;
+/// without it the route answers 503 saying it is not enabled.
+#[utoipa::path(
+    post,
+    path = "/voice/text-to-speech",
+    operation_id = "text-to-speech",
+    tag = "voice",
+    request_body = TextToSpeech,
+    responses(
+        (status = 200, description = "The speech as base64 audio.", body = Success<Speech>),
+        (status = 502, description = "DEPENDENCY_UNAVAILABLE: Gemini answered with an error or without audio.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: text-to-speech is not enabled (no `geminiApiKey` configured), or Gemini is unreachable or did not answer in time.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
 pub async fn text_to_speech(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?;
     let body: TextToSpeech = parse_json_with_limit(&req, 16 * 1024)?;
@@ -135,5 +217,8 @@ pub async fn text_to_speech(app: &App, req: Request) -> Result<Reply, ApiError> 
     let (audio, mime) = gemini
         .speak(body.text.trim(), body.voice.as_deref().unwrap_or("Kore"))
         .await?;
-    Reply::ok(json!({"audioData": audio, "mimeType": mime}))
+    Reply::ok(Speech {
+        audio_data: audio,
+        mime_type: mime,
+    })
 }

@@ -268,6 +268,19 @@ mod tests {
         assert_field(&err, 400, ErrorCode::ValidationFailed, "body");
     }
 
+    /// API Gateway hands a body that is not UTF-8 to the function base64
+    /// encoded (`Body::Binary`); it is a 400 like any other malformed body.
+    /// (`cargo lambda watch` answers such a request itself, so the contract
+    /// run cannot send it; this test and the `json_body` fuzz target do.)
+    #[test]
+    fn a_body_that_is_not_utf8_is_400_on_body() {
+        let mut req = Request::new(Body::Binary(vec![0xf0, b'r', 0xff, 0x1c]));
+        req.headers_mut()
+            .insert(CONTENT_TYPE, "application/json".parse().unwrap());
+        let err = parse_json::<Signup>(&req).unwrap_err();
+        assert_field(&err, 400, ErrorCode::ValidationFailed, "body");
+    }
+
     #[test]
     fn wrong_type_names_the_field() {
         let err = reject(r#"{"email":"a@b.co","displayName":"x","age":"old"}"#);

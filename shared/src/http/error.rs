@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::{config::ConfigError, stores::Dependency};
 
 /// Stable machine codes (DESIGN.md §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     ValidationFailed,
@@ -43,7 +43,7 @@ impl ErrorCode {
 
 /// One invalid field: `field` is a dotted path into the body (or a header or
 /// query parameter name), `message` says what is expected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -6,6 +6,7 @@ mod body;
 mod error;
 pub mod media;
 pub mod multipart;
+pub mod openapi;
 mod principal;
 mod query;
 mod serve;
