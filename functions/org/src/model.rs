@@ -89,32 +89,52 @@ pub fn password(v: &mut Violations, field: &str, value: &str) {
 
 /// An organization as clients see it: the seed's `Organization` without the
 /// admin password hash. Built from the stored document; fields older
-/// documents lack read as empty.
+/// documents lack read as empty. (In both views `serde(default)` is for
+/// reading stored documents; every field is always sent, so the schema
+/// marks each one required.)
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Organization {
+    #[schema(required = true)]
     pub id: String,
     /// The organization's key: its database is `org_<accountId>`.
+    #[schema(required = true)]
     pub account_id: String,
+    #[schema(required = true)]
     pub name: String,
+    #[schema(required = true)]
     pub email: String,
+    #[schema(required = true)]
     pub phone: String,
+    #[schema(required = true)]
     pub address: String,
+    #[schema(required = true)]
     pub industry: String,
+    #[schema(required = true)]
     pub employee_count: String,
+    #[schema(required = true)]
     pub founded_year: String,
+    #[schema(required = true)]
     pub website: String,
+    #[schema(required = true)]
     pub description: String,
+    #[schema(required = true)]
     pub admin_email: String,
     /// active, suspended, paused or expired.
+    #[schema(required = true)]
     pub license_status: String,
     /// YYYY-MM-DD or an RFC 3339 timestamp.
+    #[schema(required = true)]
     pub license_expiry: String,
+    #[schema(required = true)]
     pub selected_products: Vec<String>,
     /// The maximum number of users, as the seed stores it (a string).
     #[serde(deserialize_with = "limit_text")]
+    #[schema(required = true)]
     pub user_limit: String,
+    #[schema(required = true)]
     pub created_at: Option<String>,
+    #[schema(required = true)]
     pub updated_at: Option<String>,
 }
 
@@ -123,24 +143,37 @@ pub struct Organization {
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OrgUser {
+    #[schema(required = true)]
     pub id: String,
+    #[schema(required = true)]
     pub account_id: String,
+    #[schema(required = true)]
     pub organization_id: String,
+    #[schema(required = true)]
     pub organization_name: String,
+    #[schema(required = true)]
     pub email: String,
     /// admin, user or employee.
+    #[schema(required = true)]
     pub role: String,
     /// Absent in a stored document means active, as every query reads it.
     #[serde(default = "active")]
+    #[schema(required = true)]
     pub is_active: bool,
+    #[schema(required = true)]
     pub first_name: String,
+    #[schema(required = true)]
     pub last_name: String,
+    #[schema(required = true)]
     pub department: String,
+    #[schema(required = true)]
     pub position: String,
     /// S3 key of the profile image, once one was uploaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_image_key: Option<String>,
+    #[schema(required = true)]
     pub created_at: Option<String>,
+    #[schema(required = true)]
     pub updated_at: Option<String>,
 }
 

@@ -17,13 +17,20 @@ use crate::scope;
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TeamMember {
+    #[schema(required = true)]
     pub id: String,
+    #[schema(required = true)]
     pub email: String,
+    #[schema(required = true)]
     pub first_name: String,
+    #[schema(required = true)]
     pub last_name: String,
     /// admin, user or employee.
+    #[schema(required = true)]
     pub role: String,
+    #[schema(required = true)]
     pub department: String,
+    #[schema(required = true)]
     pub position: String,
 }
 
