@@ -96,6 +96,20 @@ fn every_deployed_route_is_described_with_its_auth() {
 }
 
 #[test]
+fn every_schema_reference_resolves() {
+    let text = openapi::render();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let prefix = "\"#/components/schemas/";
+    for piece in text.split(prefix).skip(1) {
+        let name = &piece[..piece.find('"').unwrap()];
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "#/components/schemas/{name} is referenced but not defined"
+        );
+    }
+}
+
+#[test]
 fn every_operation_answers_json_and_documents_its_errors() {
     let doc: Value = serde_json::from_str(&openapi::render()).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {

@@ -324,6 +324,43 @@ fn contact_lead(f: ContactForm) -> (Option<String>, Document) {
     (f.website, lead)
 }
 
+/// The `Idempotency-Key` header every form accepts (schema only: the
+/// header is read by `shared::idempotency`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// 1-255 visible ASCII characters. Within 24 hours, a request with the
+    /// same key and body is answered from the first result (same status,
+    /// `Idempotent-Replayed: true`) without storing or mailing again; the
+    /// same key with another body is 409.
+    #[param(rename = "Idempotency-Key", max_length = 255)]
+    key: Option<String>,
+}
+
+/// What every form answers (schema only: `submit` renders these).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum FormResponses {
+    /// The lead is stored and both mails were sent (`mailStatus: sent`).
+    #[response(status = 201, headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.")))]
+    Created(Success<LeadReceipt>),
+    /// Received, mail delayed: the lead is stored but SES failed, so
+    /// `mailStatus` is `pending` and the mails follow later (sync-to-crm).
+    /// Also `{received: true}` (no lead) when the hidden `website` field is
+    /// filled.
+    #[response(status = 202, headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.")))]
+    Accepted(Success<Accepted>),
+    /// CONFLICT: the Idempotency-Key was already used with a different
+    /// body, or its first request is still being processed.
+    #[response(status = 409)]
+    Conflict(Failure),
+    /// RATE_LIMITED: more than 10 submissions from this IP in 10 minutes
+    /// (the four forms count together).
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds until the current window ends.")))]
+    RateLimited(Failure),
+}
+
 /// Send a contact message.
 ///
 /// Public. The short contact form (`name`, `email`, `message`, optional `phone`, `company`, `subject`).
@@ -340,19 +377,8 @@ fn contact_lead(f: ContactForm) -> (Option<String>, Document) {
     operation_id = "contact",
     tag = "comm",
     request_body = ContactForm,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
-            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
-    ),
-    responses(
-        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
-            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
-    ),
+    params(IdempotencyKey),
+    responses(FormResponses),
 )]
 pub async fn contact(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (honeypot, lead) = contact_lead(parse_json(&req)?);
@@ -375,19 +401,8 @@ pub async fn contact(app: &App, req: Request) -> Result<Reply, ApiError> {
     operation_id = "send-contact-form",
     tag = "comm",
     request_body = ContactForm,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
-            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
-    ),
-    responses(
-        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
-            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
-    ),
+    params(IdempotencyKey),
+    responses(FormResponses),
 )]
 pub async fn contact_form(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (honeypot, lead) = contact_lead(parse_json(&req)?);
@@ -410,19 +425,8 @@ pub async fn contact_form(app: &App, req: Request) -> Result<Reply, ApiError> {
     operation_id = "send-meeting-request",
     tag = "comm",
     request_body = MeetingRequest,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
-            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
-    ),
-    responses(
-        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
-            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
-    ),
+    params(IdempotencyKey),
+    responses(FormResponses),
 )]
 pub async fn meeting_request(app: &App, req: Request) -> Result<Reply, ApiError> {
     let f: MeetingRequest = parse_json(&req)?;
@@ -450,19 +454,8 @@ pub async fn meeting_request(app: &App, req: Request) -> Result<Reply, ApiError>
     operation_id = "send-pricing-inquiry",
     tag = "comm",
     request_body = PricingInquiry,
-    params(
-        ("Idempotency-Key" = Option<String>, Header, max_length = 255,
-            description = "1-255 visible ASCII characters. Within 24 hours, a request with the same key and body is answered from the first result (same status, `Idempotent-Replayed: true`) without storing or mailing again; the same key with another body is 409."),
-    ),
-    responses(
-        (status = 201, description = "The lead is stored and both mails were sent (`mailStatus: sent`).", body = Success<LeadReceipt>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 202, description = "Received, mail delayed: the lead is stored but SES failed, so `mailStatus` is `pending` and the mails follow later (sync-to-crm). Also `{received: true}` (no lead) when the hidden `website` field is filled.", body = Success<Accepted>,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key."))),
-        (status = 409, description = "CONFLICT: the Idempotency-Key was already used with a different body, or its first request is still being processed.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: more than 10 submissions from this IP in 10 minutes (the four forms count together).", body = Failure,
-            headers(("Retry-After" = u64, description = "Seconds until the current window ends."))),
-    ),
+    params(IdempotencyKey),
+    responses(FormResponses),
 )]
 pub async fn pricing_inquiry(app: &App, req: Request) -> Result<Reply, ApiError> {
     let f: PricingInquiry = parse_json(&req)?;
