@@ -80,11 +80,7 @@ pub struct QuestionCount {
     path = "/analytics/workspace/chatbot",
     operation_id = "chatbot-analytics",
     tag = "analytics",
-    params(
-        ("from" = Option<String>, Query, format = Date, description = "First day, YYYY-MM-DD (default: 29 days before `to`)."),
-        ("to" = Option<String>, Query, format = Date, description = "Last day (inclusive), YYYY-MM-DD (default: today, UTC)."),
-        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
-    ),
+    params(range::RangeQuery),
     responses(
         (status = 200, description = "The chatbot's numbers over the range.", body = Success<ChatbotAnalytics>),
     ),

@@ -16,6 +16,24 @@ use time::{
 
 use utoipa::ToSchema;
 
+/// The query both analytics routes take (schema only: `Range::from_query`
+/// and `organization` read it).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RangeQuery {
+    /// First day, YYYY-MM-DD (default: 29 days before `to`).
+    #[param(format = Date)]
+    from: Option<String>,
+    /// Last day (inclusive), YYYY-MM-DD (default: today, UTC).
+    #[param(format = Date)]
+    to: Option<String>,
+    /// The organization (accountId); required for the super admin, others
+    /// may only name their own.
+    #[param(rename = "organizationId")]
+    organization_id: Option<String>,
+}
+
 pub const MAX_DAYS: i64 = 366;
 pub const DEFAULT_DAYS: i64 = 30;
 

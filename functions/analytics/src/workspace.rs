@@ -157,11 +157,7 @@ fn counts(facet: &Document, key: &str) -> Vec<(String, i64)> {
     path = "/analytics/workspace",
     operation_id = "workspace-analytics",
     tag = "analytics",
-    params(
-        ("from" = Option<String>, Query, format = Date, description = "First day, YYYY-MM-DD (default: 29 days before `to`)."),
-        ("to" = Option<String>, Query, format = Date, description = "Last day (inclusive), YYYY-MM-DD (default: today, UTC)."),
-        ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
-    ),
+    params(range::RangeQuery),
     responses(
         (status = 200, description = "The organization's numbers over the range.", body = Success<WorkspaceAnalytics>),
     ),
