@@ -129,20 +129,20 @@ fn day(req: &Request, name: &str) -> Result<Option<Date>, ApiError> {
 
 /// List leads.
 ///
-/// Super admin only. Leads from `crm.leads`, newest first, filtered and paged.
+/// Super admin only. Leads from `crm.leads`, newest first, filtered and paged
+/// (default 25 per page).
 #[utoipa::path(
     get,
     path = "/admin/leads",
     operation_id = "admin-leads",
     tag = "admin",
     params(
+        Paging,
         ("status" = Option<String>, Query, description = "Only this status: new, contacted, qualified, won or lost."),
         ("type" = Option<String>, Query, description = "Only this type: contact, contact-form, meeting, pricing or chatbot."),
         ("mailStatus" = Option<String>, Query, description = "Only this mail state: sent or pending."),
         ("from" = Option<String>, Query, format = Date, description = "Created on or after this day (YYYY-MM-DD)."),
         ("to" = Option<String>, Query, format = Date, description = "Created on or before this day (YYYY-MM-DD); not before `from`."),
-        ("page" = Option<u64>, Query, minimum = 1, description = "Page number from 1 (default 1)."),
-        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Items per page, 1-100 (default 25)."),
     ),
     responses(
         (status = 200, description = "One page of leads.", body = Success<Page<Lead>>),

@@ -33,17 +33,16 @@ async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError
 
 /// List an organization's users.
 ///
-/// That organization's admin, or the super admin. Paged, sorted by email,
-/// optionally filtered by role.
+/// That organization's admin, or the super admin. Paged (default 50 per page),
+/// sorted by email, optionally filtered by role.
 #[utoipa::path(
     get,
     path = "/org/{orgName}/users",
     operation_id = "list-org-users",
     tag = "org",
     params(
+        Paging,
         ("orgName" = String, Path, description = "The organization's accountId."),
-        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
-        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
         ("role" = Option<String>, Query, description = "admin, user or employee."),
     ),
     responses(

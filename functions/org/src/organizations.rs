@@ -247,16 +247,15 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
 
 /// List organizations.
 ///
-/// Super admin only. Paged; filtered by license status; sorted by creation
-/// date (newest first), name or license expiry.
+/// Super admin only. Paged (default 20 per page); filtered by license status;
+/// sorted by creation date (newest first), name or license expiry.
 #[utoipa::path(
     get,
     path = "/organizations",
     operation_id = "list-organizations",
     tag = "org",
     params(
-        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
-        ("limit" = Option<u64>, Query, description = "Items per page (default 20).", minimum = 1, maximum = 100),
+        Paging,
         ("licenseStatus" = Option<String>, Query, description = "active, suspended, paused or expired."),
         ("sort" = Option<String>, Query, description = "createdAt (default), name or licenseExpiry."),
         ("order" = Option<String>, Query, description = "desc (default) or asc."),

@@ -87,9 +87,8 @@ async fn page(
     operation_id = "workspace-users",
     tag = "user",
     params(
+        Paging,
         ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
-        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
-        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of the organization's users.", body = Success<Page<OrgUser>>),
@@ -127,10 +126,9 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
     operation_id = "team-members",
     tag = "user",
     params(
+        Paging,
         ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
         ("department" = Option<String>, Query, description = "Only members of this department (exact match)."),
-        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
-        ("limit" = Option<u64>, Query, description = "Items per page (default 50).", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of active members.", body = Success<Page<TeamMember>>),
@@ -172,9 +170,8 @@ pub async fn team_members(app: &App, req: Request) -> Result<Reply, ApiError> {
     operation_id = "team-users",
     tag = "user",
     params(
+        Paging,
         ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
-        ("page" = Option<u64>, Query, description = "Page number from 1.", minimum = 1, maximum = 1000000),
-        ("limit" = Option<u64>, Query, description = "Items per page (default 100).", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "One page of assignable users.", body = Success<Page<TeamUser>>),

@@ -41,9 +41,16 @@ pub fn query_choice(
 }
 
 /// `?page=` (from 1) and `?limit=` (1..=max, default `default_limit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Also the one description of these two parameters in the OpenAPI document
+/// (`params(Paging, ...)`); each list states its default limit itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// Page number from 1 (default 1); a page past the last is empty.
+    #[param(required = false, minimum = 1, maximum = 1000000)]
     pub page: u64,
+    /// Items per page, 1-100 (default: see the route).
+    #[param(required = false, minimum = 1, maximum = 100)]
     pub limit: u64,
 }
 
