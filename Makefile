@@ -57,7 +57,7 @@ openapi:
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy --workspace --all-targets --features shared/bench --locked -- -D warnings
 
 fmt:
 	cargo fmt --all
@@ -70,7 +70,7 @@ validate: setup
 # micro-benchmarks: token verification rate and argon2id cost.
 bench:
 	scripts/bench.sh
-	cargo bench -p shared --bench identity -- --noplot
+	cargo bench -p shared --features bench --bench identity -- --noplot
 
 # libFuzzer + ASan on the body parser/validators, the token verifier and the
 # multipart parser (scripts/fuzz.sh); crashes become fuzz/regressions/ inputs.

@@ -18,8 +18,6 @@ pub mod identity;
 pub mod rate_limit;
 pub mod stores;
 pub mod telemetry;
-#[cfg(feature = "testing")]
-pub mod testing;
 
 use tokio::sync::OnceCell;
 

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use shared::{
     App,
     http::{Principal, Role},
-    testing::{as_principal, call, event, principal, stack_app, stack_config, unique, with_query},
+};
+use test_support::{
+    as_principal, call, event, principal, stack_app, stack_config, unique, with_query,
 };
 
 fn sa() -> Principal {
@@ -137,7 +139,7 @@ fn secret_values(v: &Value, out: &mut Vec<String>) {
 #[tokio::test]
 async fn no_admin_response_contains_a_secret_value() {
     // Its own copy of the secret, with a provider key too.
-    let app = shared::testing::app_with_secret(|s| {
+    let app = test_support::app_with_secret(|s| {
         s["geminiApiKey"] = json!("AIzaSy-test-key-that-must-not-leak-123")
     })
     .await;
@@ -170,7 +172,7 @@ async fn no_admin_response_contains_a_secret_value() {
     ];
     let health = shared::http::dispatch(
         admin::SERVICE,
-        shared::testing::request(&event("admin", "health")),
+        test_support::request(&event("admin", "health")),
         |r| admin::health::handle(&app, r),
     )
     .await;

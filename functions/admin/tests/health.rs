@@ -8,7 +8,8 @@ use std::{
 };
 
 use serde_json::Value;
-use shared::{App, Config, http::dispatch, testing::free_port};
+use shared::{App, Config, http::dispatch};
+use test_support::free_port;
 
 fn stack_config() -> Config {
     Config::from_env()

@@ -3,11 +3,8 @@
 
 use mongodb::bson::{DateTime, Document, doc};
 use serde_json::{Value, json};
-use shared::{
-    App,
-    http::Role,
-    testing::{as_principal, call, event, principal, stack_app, unique, with_query},
-};
+use shared::{App, http::Role};
+use test_support::{as_principal, call, event, principal, stack_app, unique, with_query};
 use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 
 struct Conv {

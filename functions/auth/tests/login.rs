@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use shared::testing::{stack_app, stack_config, unique_ip};
+use test_support::{stack_app, stack_config, unique_ip};
 
 fn without_volatile(mut v: Value) -> Value {
     for k in ["timestamp", "requestId"] {
@@ -232,10 +232,9 @@ async fn malformed_bodies_and_operator_injection_are_400_naming_the_field() {
             "{body} → {resp}"
         );
     }
-    let mut event = shared::testing::event("auth", "admin-login");
+    let mut event = test_support::event("auth", "admin-login");
     event["body"] = json!("{\"password\": ");
-    let (status, resp) =
-        shared::testing::call(auth::SERVICE, &app, auth::login::admin, &event).await;
+    let (status, resp) = test_support::call(auth::SERVICE, &app, auth::login::admin, &event).await;
     assert_eq!(status, 400, "{resp}");
     assert_eq!(resp["details"][0]["field"], "body");
 }
@@ -351,12 +350,12 @@ async fn failed_logins_are_limited_per_account_and_a_success_resets_the_count() 
             401
         );
     }
-    let event = shared::testing::with_body(
-        shared::testing::event("auth", "workspace-login"),
+    let event = test_support::with_body(
+        test_support::event("auth", "workspace-login"),
         &json!({"organizationId": org.account_id, "email": "target@example.com", "password": "Right-Pass-1"}),
         &unique_ip(),
     );
-    let resp = shared::http::dispatch(auth::SERVICE, shared::testing::request(&event), |req| {
+    let resp = shared::http::dispatch(auth::SERVICE, test_support::request(&event), |req| {
         auth::login::workspace(&app, req)
     })
     .await;
@@ -402,7 +401,7 @@ async fn one_ip_is_limited_across_accounts() {
 #[tokio::test]
 async fn logins_fail_closed_while_dynamodb_is_down_and_keep_their_counts() {
     ensure_super_admin(&stack_app()).await;
-    let moto = shared::testing::OwnMoto::start().await;
+    let moto = test_support::OwnMoto::start().await;
     let mut config = stack_config();
     config.dependency_timeout = std::time::Duration::from_millis(1000);
     config.identity.login_max_per_account = 2;

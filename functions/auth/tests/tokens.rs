@@ -7,10 +7,8 @@ mod common;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use common::*;
 use serde_json::{Value, json};
-use shared::{
-    http::Role,
-    testing::{self, stack_app, stack_config, unique_ip},
-};
+use shared::http::Role;
+use test_support::{stack_app, stack_config, unique_ip};
 
 /// Logs a fresh workspace user in; returns (access, refresh).
 async fn session(app: &shared::App) -> (String, String, String) {
@@ -51,8 +49,8 @@ async fn refresh(app: &shared::App, token: &str) -> (u16, Value) {
 }
 
 async fn logout(app: &shared::App, token: Option<&str>) -> (u16, Value) {
-    let event = testing::with_bearer(testing::event("auth", "logout"), token);
-    testing::call(auth::SERVICE, app, auth::session::logout, &event).await
+    let event = test_support::with_bearer(test_support::event("auth", "logout"), token);
+    test_support::call(auth::SERVICE, app, auth::session::logout, &event).await
 }
 
 #[tokio::test]
@@ -136,8 +134,8 @@ async fn logout_revokes_the_access_token_and_the_refresh_family() {
     assert_eq!(status, 401, "revoked jti");
     assert_eq!(refresh(&app, &refresh_token).await.0, 401, "family revoked");
     // The principal extractor applies revocation too (bearer fallback).
-    let req = testing::request(&testing::with_bearer(
-        testing::event("auth", "logout"),
+    let req = test_support::request(&test_support::with_bearer(
+        test_support::event("auth", "logout"),
         Some(&access),
     ));
     assert_eq!(
@@ -150,8 +148,8 @@ async fn logout_revokes_the_access_token_and_the_refresh_family() {
 async fn principal_extractor_verifies_bearer_tokens_without_an_authorizer() {
     let app = stack_app();
     let (access, _, account_id) = session(&app).await;
-    let req = testing::request(&testing::with_bearer(
-        testing::event("auth", "logout"),
+    let req = test_support::request(&test_support::with_bearer(
+        test_support::event("auth", "logout"),
         Some(&access),
     ));
     let principal = app.principal(&req).await.unwrap();
@@ -166,8 +164,8 @@ async fn principal_extractor_verifies_bearer_tokens_without_an_authorizer() {
 async fn jwks_publishes_the_key_that_signs_tokens() {
     let app = stack_app();
     let (access, _, _) = session(&app).await;
-    let event = testing::event("auth", "jwks");
-    let resp = shared::http::dispatch(auth::SERVICE, testing::request(&event), |req| {
+    let event = test_support::event("auth", "jwks");
+    let resp = shared::http::dispatch(auth::SERVICE, test_support::request(&event), |req| {
         auth::session::jwks(&app, req)
     })
     .await;

@@ -7,8 +7,8 @@ use serde_json::Value;
 use shared::{
     App,
     http::{Principal, Role},
-    testing::{OwnMoto, event, stack_app, stack_config},
 };
+use test_support::{OwnMoto, event, stack_app, stack_config};
 
 fn request(token: Option<&str>) -> ApiGatewayV2CustomAuthorizerV2Request {
     let mut ev = event("authorizer", "authorizer");
@@ -51,7 +51,7 @@ async fn a_valid_token_is_allowed_with_the_principal_as_context() {
     // What the authorizer hands on is what functions read back.
     let mut ev = event("auth", "logout");
     ev["requestContext"]["authorizer"] = serde_json::json!({"lambda": resp.context});
-    let req = shared::testing::request(&ev);
+    let req = test_support::request(&ev);
     assert_eq!(app.principal(&req).await.unwrap(), member());
 }
 

@@ -4,12 +4,9 @@
 use base64::{Engine, engine::general_purpose::STANDARD};
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
-use shared::testing::PNG;
-use shared::{
-    App,
-    http::Role,
-    testing::{as_principal, call, event, http_get, principal, stack_app, unique, with_query},
-};
+use shared::{App, http::Role};
+use test_support::PNG;
+use test_support::{as_principal, call, event, http_get, principal, stack_app, unique, with_query};
 
 fn sa() -> shared::http::Principal {
     principal(Role::SuperAdmin, None, "super-admin")

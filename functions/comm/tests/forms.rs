@@ -4,13 +4,10 @@
 
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
-use shared::{
-    App,
-    http::Role,
-    testing::{
-        as_principal, call, event, principal, sent_mail, stack_app, stack_config, unique,
-        unique_ip, with_body,
-    },
+use shared::{App, http::Role};
+use test_support::{
+    as_principal, call, event, principal, sent_mail, stack_app, stack_config, unique, unique_ip,
+    with_body,
 };
 
 fn contact_event(body: &Value, key: Option<&str>, ip: &str) -> Value {

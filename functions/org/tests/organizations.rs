@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use shared::{
     App,
     http::{Principal, Role},
-    testing::{as_principal, call, event, principal, stack_app, stack_config, unique, with_query},
+};
+use test_support::{
+    as_principal, call, event, principal, stack_app, stack_config, unique, with_query,
 };
 
 fn sa() -> Principal {

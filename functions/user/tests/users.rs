@@ -3,13 +3,13 @@
 
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
-use shared::testing::PNG;
 use shared::{
     App,
     http::{Principal, Role},
     identity::passwords,
-    testing::{as_principal, call, event, http_get, principal, stack_app, unique, with_query},
 };
+use test_support::PNG;
+use test_support::{as_principal, call, event, http_get, principal, stack_app, unique, with_query};
 
 /// An organization (direct insert; org routes are tested in the org crate)
 /// with three users: an admin, an active employee in Sales, an inactive user.
@@ -132,7 +132,7 @@ async fn ensure(app: &App, who: &Principal, key: Option<&str>, body: Value) -> (
         }
     }
     ev["body"] = Value::String(body.to_string());
-    let resp = shared::http::dispatch(user::SERVICE, shared::testing::request(&ev), |req| {
+    let resp = shared::http::dispatch(user::SERVICE, test_support::request(&ev), |req| {
         user::ensure::handle(app, req)
     })
     .await;
@@ -367,7 +367,7 @@ async fn sample_users_only_in_dev() {
         404
     );
 
-    let mut config = shared::testing::stack_config();
+    let mut config = test_support::stack_config();
     config.stage = shared::Stage::Dev;
     let dev = App::new(config);
     let (status, resp) = call(user::SERVICE, &dev, user::samples::handle, &ev).await;

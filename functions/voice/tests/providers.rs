@@ -6,11 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
-use shared::{
-    App,
-    http::Role,
-    testing::{app_with_secret, as_principal, call, event, principal, stack_app},
-};
+use shared::{App, http::Role};
+use test_support::{app_with_secret, as_principal, call, event, principal, stack_app};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpListener,

@@ -17,10 +17,19 @@ impl App {
             .await
     }
 
-    /// The environment's SDK configuration with bounded timeouts and retries.
-    /// `endpoint` overrides `AWS_ENDPOINT_URL` for this App only (fault
-    /// tests point one App at an emulator they stop and resume).
-    pub(crate) async fn load_sdk_config(&self, endpoint: Option<&str>) -> SdkConfig {
+    /// An App whose AWS clients all call `endpoint` instead of
+    /// `AWS_ENDPOINT_URL`: fault tests point one App at an emulator of its
+    /// own that they stop and resume.
+    pub async fn with_aws_endpoint(config: crate::Config, endpoint: &str) -> App {
+        let app = App::new(config);
+        let sdk = app.load_sdk_config(Some(endpoint)).await;
+        app.sdk_config.set(sdk).ok();
+        app
+    }
+
+    /// The environment's SDK configuration with bounded timeouts and retries,
+    /// `endpoint` overriding `AWS_ENDPOINT_URL` when given.
+    async fn load_sdk_config(&self, endpoint: Option<&str>) -> SdkConfig {
         let bound = self.config.dependency_timeout;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .timeout_config(

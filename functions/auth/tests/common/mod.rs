@@ -3,11 +3,8 @@
 
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
-use shared::{
-    App,
-    identity::passwords,
-    testing::{self, unique, unique_ip},
-};
+use shared::{App, identity::passwords};
+use test_support::{unique, unique_ip};
 
 pub struct Org {
     pub account_id: String,
@@ -115,8 +112,8 @@ where
     F: FnOnce(&'a App, shared::http::Request) -> Fut,
     Fut: Future<Output = Result<shared::http::Reply, shared::http::ApiError>>,
 {
-    let event = testing::with_body(testing::event("auth", route), &body, ip);
-    testing::call(auth::SERVICE, app, handler, &event).await
+    let event = test_support::with_body(test_support::event("auth", route), &body, ip);
+    test_support::call(auth::SERVICE, app, handler, &event).await
 }
 
 pub async fn workspace_login(

@@ -1,13 +1,15 @@
 //! Helpers for tests that run handlers against the real local stack
-//! (`make test` exports its settings). Enabled by the `testing` feature,
-//! which only dev-dependencies turn on.
+//! (`make test` exports its settings). A crate of its own, used only as a
+//! dev-dependency: a `testing` feature on `shared` would give test builds a
+//! second feature set of `shared`, so every function binary would be built
+//! twice (once for `cargo test`, once for `cargo build`/`cargo lambda`).
 
 use std::path::{Path, PathBuf};
 
 use lambda_http::Request;
 use serde_json::Value;
 
-use crate::{
+use shared::{
     App, Config,
     http::{ApiError, Reply, dispatch},
 };
@@ -55,7 +57,7 @@ pub async fn app_with_secret(edit: impl FnOnce(&mut Value)) -> App {
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("shared/ has a parent")
+        .expect("test-support/ has a parent")
         .to_path_buf()
 }
 
@@ -116,7 +118,7 @@ pub fn with_query(mut event: Value, pairs: &[(&str, &str)]) -> Value {
 
 /// The event as API Gateway delivers it after the authorizer allowed
 /// `principal` (authorizer context set; the bearer header is left as is).
-pub fn as_principal(mut event: Value, principal: &crate::http::Principal) -> Value {
+pub fn as_principal(mut event: Value, principal: &shared::http::Principal) -> Value {
     event["requestContext"]["authorizer"] = serde_json::json!({"lambda": {
         "userId": principal.user_id,
         "role": principal.role,
@@ -128,11 +130,11 @@ pub fn as_principal(mut event: Value, principal: &crate::http::Principal) -> Val
 
 /// A principal for tests.
 pub fn principal(
-    role: crate::http::Role,
+    role: shared::http::Role,
     org: Option<&str>,
     user_id: &str,
-) -> crate::http::Principal {
-    crate::http::Principal {
+) -> shared::http::Principal {
+    shared::http::Principal {
         user_id: user_id.to_owned(),
         role,
         organization_id: org.map(str::to_owned),
@@ -165,7 +167,7 @@ where
 pub fn unique(prefix: &str) -> String {
     format!(
         "{prefix}{}",
-        crate::identity::random_id(6)
+        shared::identity::random_id(6)
             .to_lowercase()
             .replace(['-', '_'], "x")
     )
@@ -345,10 +347,7 @@ impl OwnMoto {
 
     /// A fresh `App` with `config`, whose AWS calls all go to this moto.
     pub async fn app(&self, config: Config) -> App {
-        let app = App::new(config);
-        let sdk = app.load_sdk_config(Some(&self.endpoint)).await;
-        app.sdk_config.set(sdk).ok();
-        app
+        App::with_aws_endpoint(config, &self.endpoint).await
     }
 
     fn signal(&self, signal: &str) -> bool {
