@@ -16,7 +16,14 @@ fn resolved(edges: &str) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(repo_root())
-        .args(["tree", "--workspace", "--locked", "--offline", "--prefix", "none"])
+        .args([
+            "tree",
+            "--workspace",
+            "--locked",
+            "--offline",
+            "--prefix",
+            "none",
+        ])
         .args(["-e", edges, "-f", "{p}|{f}"])
         .output()
         .expect("cargo tree runs");
@@ -45,5 +52,8 @@ fn dev_dependencies_change_no_feature_of_the_function_build() {
         "dev-dependencies change the features of these packages, so `cargo test` \
          would build them (and every function) twice: {changed:#?}"
     );
-    assert!(build.iter().any(|p| p.starts_with("tokio v1")), "{build:#?}");
+    assert!(
+        build.iter().any(|p| p.starts_with("tokio v1")),
+        "{build:#?}"
+    );
 }
