@@ -8,8 +8,9 @@ use shared::{
     http::{Principal, Role},
     identity::passwords,
 };
-use test_support::PNG;
-use test_support::{as_principal, call, event, http_get, principal, stack_app, unique, with_query};
+use test_support::{
+    PNG, as_principal, call, event, http_get, principal, stack_app, unique, with_query,
+};
 
 /// An organization (direct insert; org routes are tested in the org crate)
 /// with three users: an admin, an active employee in Sales, an inactive user.
