@@ -27,7 +27,7 @@ sam-local:
 	scripts/sam-local.sh
 
 stack-up: setup
-	STACK_STAGE=dev scripts/stack.sh start dev
+	STACK_STAGE=local scripts/stack.sh start dev
 
 stack-down:
 	scripts/stack.sh stop dev

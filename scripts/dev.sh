@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-STACK_STAGE=dev scripts/stack.sh start dev
+STACK_STAGE=local scripts/stack.sh start dev
 trap 'scripts/stack.sh stop dev' EXIT
 set -a; . .local/dev/env; set +a
 .venv/bin/python scripts/seed.py

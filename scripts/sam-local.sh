@@ -26,7 +26,7 @@ start() { # name
   local image gateway
   image=$(scripts/sam-base-image.sh)
   gateway=$(scripts/docker-engine.sh gateway)
-  STACK_HOST=$gateway STACK_STAGE=dev scripts/stack.sh start "$name" free
+  STACK_HOST=$gateway STACK_STAGE=local scripts/stack.sh start "$name" free
   set -a; . "$dir/env"; set +a
   .venv/bin/python scripts/seed.py
   ADMIN_PASSWORD=${ADMIN_PASSWORD:-avaone-dev-admin} .venv/bin/python scripts/set-admin-password.py --if-unset
@@ -36,7 +36,7 @@ import json, sys
 env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
 json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.argv[2], "w"), indent=1)
 ' "$dir/env" "$dir/sam-env.json"
-  local overrides="Architecture=x86_64 EndpointUrl=$AWS_ENDPOINT_URL"
+  local overrides="Stage=local Architecture=x86_64 EndpointUrl=$AWS_ENDPOINT_URL"
   echo "$image" > "$dir/invoke-image"
   echo "$overrides" > "$dir/parameter-overrides"
   if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then

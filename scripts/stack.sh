@@ -77,7 +77,7 @@ start() {
   setsid "$root/.venv/bin/moto_server" -H "$host" -p "$moto_port" > "$dir/moto.log" 2>&1 < /dev/null &
   echo $! >> "$dir/pids"
 
-  local stage=${STACK_STAGE:-dev}
+  local stage=${STACK_STAGE:-local}
   cat > "$dir/env" <<ENV
 STAGE="$stage"
 AWS_REGION="us-east-1"

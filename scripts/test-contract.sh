@@ -29,7 +29,7 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-STACK_STAGE=dev scripts/stack.sh start "$name" free
+STACK_STAGE=local scripts/stack.sh start "$name" free
 set -a; . "$dir/env"; set +a
 .venv/bin/python scripts/seed.py >/dev/null
 admin_password=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')

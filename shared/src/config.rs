@@ -23,19 +23,26 @@ pub enum ConfigError {
     MissingSecretKey(String),
 }
 
-/// Deployment stage. Dev-only routes refuse to run unless this is `Dev`.
+/// Where a function runs. Local-only routes (debug login, sample data, test
+/// hooks) refuse to run unless this is `Local`, which only the local stacks
+/// set (`make dev`, `make sam-local`); the template refuses to deploy it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    Dev,
+    /// A developer's stack: `make dev`, `make sam-local`, the contract run.
+    Local,
+    /// `make test`'s ephemeral stack.
     Test,
+    /// A deployed non-production environment: real logins only.
+    Dev,
     Prod,
 }
 
 impl Stage {
     pub fn as_str(self) -> &'static str {
         match self {
-            Stage::Dev => "dev",
+            Stage::Local => "local",
             Stage::Test => "test",
+            Stage::Dev => "dev",
             Stage::Prod => "prod",
         }
     }
@@ -173,13 +180,14 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
         let stage = match get("STAGE").as_deref() {
+            Some("local") => Stage::Local,
             Some("dev") => Stage::Dev,
             Some("test") => Stage::Test,
             Some("prod") => Stage::Prod,
             Some(other) => {
                 return Err(ConfigError::Invalid {
                     name: "STAGE",
-                    reason: format!("expected dev, test or prod, got `{other}`"),
+                    reason: format!("expected local, test, dev or prod, got `{other}`"),
                 });
             }
             None => return Err(ConfigError::Missing("STAGE")),

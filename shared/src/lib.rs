@@ -59,14 +59,14 @@ impl App {
         Config::from_env().map(App::new)
     }
 
-    /// Dev-only routes call this first: outside Stage=dev they answer 404,
-    /// as if absent (the template does not deploy them there either).
-    pub fn require_dev_stage(&self) -> Result<(), http::ApiError> {
-        if self.config.stage == Stage::Dev {
+    /// Local-only routes call this first: outside a local stack they answer
+    /// 404, as if absent (no deployed stack has them either).
+    pub fn require_local_stage(&self) -> Result<(), http::ApiError> {
+        if self.config.stage == Stage::Local {
             Ok(())
         } else {
             Err(http::ApiError::not_found(
-                "This route is only available in the dev stage.",
+                "This route exists only in a local development stack.",
             ))
         }
     }

@@ -107,15 +107,41 @@ fn every_function_reads_only_the_config_secret() {
 }
 
 #[test]
-fn dev_only_routes_exist_only_when_stage_is_dev() {
+fn local_only_routes_are_never_part_of_a_deployed_stack() {
     let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
     let doc: Yaml = serde_yaml::from_str(&text).unwrap();
-    // The condition itself: IsDev ⇔ Stage == dev.
-    let is_dev = format!("{:?}", doc["Conditions"]["IsDev"]);
+    // The condition itself: IsLocal ⇔ Stage == local.
+    let is_local = format!("{:?}", doc["Conditions"]["IsLocal"]);
     assert!(
-        is_dev.contains("Equals") && is_dev.contains("Stage") && is_dev.contains("dev"),
-        "{is_dev}"
+        is_local.contains("Equals") && is_local.contains("Stage") && is_local.contains("local"),
+        "{is_local}"
     );
+    // A template deployed without parameters is the safe stage...
+    assert_eq!(doc["Parameters"]["Stage"]["Default"].as_str(), Some("prod"));
+    // ...CloudFormation refuses to create a local stage at all...
+    let rule = format!("{:?}", doc["Rules"]["NeverDeployLocal"]["Assertions"]);
+    assert!(
+        rule.contains("Not") && rule.contains("Equals") && rule.contains("local"),
+        "{rule}"
+    );
+    // ...and no deploy environment asks for one.
+    let samconfig: toml::Value =
+        toml::from_str(&std::fs::read_to_string(repo_root().join("samconfig.toml")).unwrap())
+            .unwrap();
+    for (env, tables) in samconfig.as_table().unwrap() {
+        if let Some(overrides) = tables
+            .get("deploy")
+            .and_then(|d| d.get("parameters"))
+            .and_then(|p| p.get("parameter_overrides"))
+            .and_then(|o| o.as_str())
+        {
+            assert!(
+                overrides.contains("Stage="),
+                "{env}: deploys name their stage"
+            );
+            assert!(!overrides.contains("Stage=local"), "{env}: {overrides}");
+        }
+    }
     let dev_only = [
         "debug-login",
         "add-sample-users",
@@ -125,19 +151,19 @@ fn dev_only_routes_exist_only_when_stage_is_dev() {
     let resources = doc["Resources"].as_mapping().unwrap();
     for (id, resource) in resources {
         let binary = resource["Metadata"]["BuildProperties"]["Binary"].as_str();
-        let conditional = resource["Condition"].as_str() == Some("IsDev");
+        let conditional = resource["Condition"].as_str() == Some("IsLocal");
         if let Some(binary) = binary {
             assert_eq!(
                 conditional,
                 dev_only.contains(&binary),
-                "{binary}: Condition IsDev must be set exactly on dev-only functions"
+                "{binary}: Condition IsLocal must be set exactly on local-only functions"
             );
             // Its log group follows it.
             let log_id = format!("{}Logs", id.as_str().unwrap());
             assert_eq!(
                 resources
                     .get(Yaml::String(log_id.clone()))
-                    .map(|r| r["Condition"].as_str() == Some("IsDev")),
+                    .map(|r| r["Condition"].as_str() == Some("IsLocal")),
                 Some(conditional),
                 "{log_id}"
             );

@@ -1,5 +1,5 @@
 //! Dev-stage tools for the super admin. The template deploys them only when
-//! Stage=dev, and they refuse (404) in any other stage even if invoked.
+//! Stage=local (never deployed), and they refuse (404) in any other stage even if invoked.
 //!
 //! - POST /admin/setup-test-data `?organizationId=` (default `acme`): replaces
 //!   the organization's demo analytics data — 14 days of activity events,
@@ -53,7 +53,7 @@ pub struct SeedSummary {
 
 /// Seed demo analytics data.
 ///
-/// Super admin only. Only deployed when Stage=dev (404 NOT_FOUND in any other
+/// Super admin only. Only in local stacks (`make dev`, `make sam-local`; 404 NOT_FOUND in any other
 /// stage). Replaces the organization's demo data (everything marked
 /// `seed: true`): 14 days of activity events, chatbot conversations and the
 /// leads the converted ones produced.
@@ -65,12 +65,12 @@ pub struct SeedSummary {
     params(("organizationId" = Option<String>, Query, description = "The organization account id to seed (default `acme`).")),
     responses(
         (status = 200, description = "The demo data was replaced.", body = Success<SeedSummary>),
-        (status = 404, description = "NOT_FOUND: not the dev stage.", body = Failure),
+        (status = 404, description = "NOT_FOUND: not a local stack.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.require_dev_stage()?;
+    app.require_local_stage()?;
     app.principal(&req).await?.require_super_admin()?;
     let account_id = query_param(&req, "organizationId").unwrap_or_else(|| "acme".into());
     org_db_name(&account_id).map_err(|_| {
@@ -170,7 +170,7 @@ pub struct CheckResult {
 
 /// Check a dependency end to end.
 ///
-/// Super admin only. Only deployed when Stage=dev (404 NOT_FOUND in any other
+/// Super admin only. Only in local stacks (`make dev`, `make sam-local`; 404 NOT_FOUND in any other
 /// stage). `database` writes, reads and deletes a document; `storage` checks
 /// that the bucket is reachable and listable; `email` reads the sender
 /// identity's verification status in SES (nothing is sent).
@@ -182,13 +182,13 @@ pub struct CheckResult {
     params(("check" = String, Path, description = "The check to run: `database`, `storage` or `email`.")),
     responses(
         (status = 200, description = "The check passed.", body = Success<CheckResult>),
-        (status = 404, description = "NOT_FOUND: not the dev stage.", body = Failure),
+        (status = 404, description = "NOT_FOUND: not a local stack.", body = Failure),
         (status = 503, description = "DEPENDENCY_UNAVAILABLE: the checked dependency failed.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn run_check(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.require_dev_stage()?;
+    app.require_local_stage()?;
     app.principal(&req).await?.require_super_admin()?;
     let check = path_param(&req, "check")?;
     let started = Instant::now();

@@ -8,8 +8,8 @@
 //! | GET /admin/debug | [`debug::debug`] | sa |
 //! | GET /admin/debug/credentials | [`debug::credentials`] | sa |
 //! | GET /admin/debug/db-health | [`debug::db_health`] | sa |
-//! | POST /admin/setup-test-data | [`dev::setup_test_data`] | sa, dev stage only |
-//! | POST /admin/test/{check} | [`dev::run_check`] | sa, dev stage only |
+//! | POST /admin/setup-test-data | [`dev::setup_test_data`] | sa, local stacks only |
+//! | POST /admin/test/{check} | [`dev::run_check`] | sa, local stacks only |
 
 pub mod debug;
 pub mod dev;

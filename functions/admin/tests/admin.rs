@@ -246,7 +246,7 @@ async fn dev_tools_refuse_outside_dev_and_work_in_dev() {
     );
 
     let mut config = stack_config();
-    config.stage = shared::Stage::Dev;
+    config.stage = shared::Stage::Local;
     let dev = App::new(config);
     let org = unique("dev");
     let ev = with_query(

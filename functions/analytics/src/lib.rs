@@ -17,7 +17,7 @@
 //!   chatbot: `{organizationId, conversationId, startedAt: Date, intent,
 //!   firstQuestion, messageCount, avgResponseMs, converted}`.
 //!   `scripts/import-conversations.py` backfills them from JSON lines, and
-//!   POST /admin/setup-test-data (dev) seeds a demo set.
+//!   POST /admin/setup-test-data (local stacks) seeds a demo set.
 
 pub mod chatbot;
 pub mod openapi;

@@ -12,12 +12,11 @@
 use mongodb::bson::{Document, doc};
 use shared::{
     App,
-    http::{ApiError, Role},
+    http::{ApiError, Principal, Role},
+    identity::sessions::{AccountKind, credential_fingerprint},
     stores::Dependency,
 };
-use time::{
-    Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
-};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 pub const ORGANIZATIONS: &str = "organizations";
 pub const USERS: &str = "users";
@@ -44,6 +43,85 @@ pub async fn workspace_user(
         .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))
 }
 
+/// A workspace user by its id (`id`, or the `_id` of older documents).
+pub async fn workspace_user_by_id(
+    app: &App,
+    account_id: &str,
+    user_id: &str,
+) -> Result<Option<Document>, ApiError> {
+    let mut ids = vec![doc! { "id": user_id }];
+    if let Ok(oid) = mongodb::bson::oid::ObjectId::parse_str(user_id) {
+        ids.push(doc! { "_id": oid });
+    }
+    app.org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .find_one(doc! { "$or": ids })
+        .await
+        .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))
+}
+
+fn account_gone() -> ApiError {
+    ApiError::unauthenticated("This account no longer exists; please log in again.")
+}
+
+/// The account behind a session as it is now: its principal (with its
+/// current role) and the fingerprint of its current password hash. Refused
+/// (401/403) when the account may no longer hold a session: deleted,
+/// deactivated, or its organization unlicensed or gone. A refresh calls
+/// this, so nothing frozen at login outlives a change to the account.
+pub async fn reload(
+    app: &App,
+    kind: AccountKind,
+    was: &Principal,
+) -> Result<(Principal, String), ApiError> {
+    match kind {
+        AccountKind::Debug => Ok((was.clone(), String::new())),
+        AccountKind::SuperAdmin => {
+            let secret = app.secret().await?;
+            let hash = secret
+                .str("superAdminPasswordHash")
+                .ok_or_else(account_gone)?;
+            Ok((was.clone(), credential_fingerprint(hash)))
+        }
+        AccountKind::OrganizationAdmin => {
+            let account_id = was.organization_id.as_deref().ok_or_else(account_gone)?;
+            let org = organization(app, account_id)
+                .await?
+                .filter(|o| id_of(o) == was.user_id)
+                .ok_or_else(account_gone)?;
+            ensure_licensed(&org)?;
+            let hash = org.get_str("adminPassword").unwrap_or_default();
+            Ok((was.clone(), credential_fingerprint(hash)))
+        }
+        AccountKind::WorkspaceUser => {
+            let account_id = was.organization_id.as_deref().ok_or_else(account_gone)?;
+            let org = organization(app, account_id)
+                .await?
+                .ok_or_else(account_gone)?;
+            let user = workspace_user_by_id(app, account_id, &was.user_id)
+                .await?
+                .ok_or_else(account_gone)?;
+            if !is_active(&user) {
+                return Err(ApiError::forbidden(
+                    "This account is deactivated; ask your organization's admin.",
+                ));
+            }
+            ensure_licensed(&org)?;
+            let role = user_role(&user)
+                .ok_or_else(|| ApiError::forbidden("This account has no valid role."))?;
+            let hash = user.get_str("password").unwrap_or_default();
+            Ok((
+                Principal {
+                    role,
+                    ..was.clone()
+                },
+                credential_fingerprint(hash),
+            ))
+        }
+    }
+}
+
 /// Replaces a stored password hash, only if it is still the one we verified
 /// (a concurrent change wins). `field` is `adminPassword` or `password`.
 pub async fn upgrade_hash(
@@ -68,37 +146,7 @@ pub async fn upgrade_hash(
     Ok(())
 }
 
-/// Refuses an organization whose license is not active or has expired.
-/// Called only after the password was verified, so it reveals nothing to a
-/// caller who does not already hold the credentials.
-pub fn ensure_licensed(org: &Document) -> Result<(), ApiError> {
-    let status = org.get_str("licenseStatus").unwrap_or("missing");
-    if status != "active" {
-        return Err(ApiError::forbidden(format!(
-            "The organization's license is {status}; contact AvaOne support to reactivate it."
-        )));
-    }
-    let raw = org.get_str("licenseExpiry").unwrap_or_default();
-    match parse_expiry(raw) {
-        Some(expiry) if expiry > OffsetDateTime::now_utc() => Ok(()),
-        Some(_) => Err(ApiError::forbidden(format!(
-            "The organization's license expired on {raw}; contact AvaOne support to renew it."
-        ))),
-        None => Err(ApiError::forbidden(
-            "The organization's license has no valid expiry date; contact AvaOne support.",
-        )),
-    }
-}
-
-/// `licenseExpiry` is an RFC 3339 timestamp or a plain date (valid through
-/// the end of that day, UTC).
-fn parse_expiry(value: &str) -> Option<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(value, &Rfc3339) {
-        return Some(t);
-    }
-    let date = Date::parse(value, format_description!("[year]-[month]-[day]")).ok()?;
-    date.next_day().map(|d| d.midnight().assume_utc())
-}
+pub use shared::identity::licence::ensure_licensed;
 
 /// The organization role of a stored user; unknown values are refused
 /// rather than guessed.
@@ -127,28 +175,6 @@ pub fn id_of(doc: &Document) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn org(status: &str, expiry: &str) -> Document {
-        doc! { "licenseStatus": status, "licenseExpiry": expiry }
-    }
-
-    #[test]
-    fn license_rules() {
-        assert!(ensure_licensed(&org("active", "2999-01-01")).is_ok());
-        assert!(ensure_licensed(&org("active", "2999-01-01T00:00:00Z")).is_ok());
-        for (status, expiry, says) in [
-            ("active", "2001-01-01", "expired on 2001-01-01"),
-            ("suspended", "2999-01-01", "suspended"),
-            ("paused", "2999-01-01", "paused"),
-            ("expired", "2999-01-01", "expired"),
-            ("active", "soon", "no valid expiry"),
-        ] {
-            let err = ensure_licensed(&org(status, expiry)).unwrap_err();
-            assert_eq!(err.status().as_u16(), 403);
-            assert!(err.message().contains(says), "{status}/{expiry}: {err}");
-        }
-        assert!(ensure_licensed(&doc! {}).is_err());
-    }
 
     #[test]
     fn roles_and_activity() {

@@ -1,6 +1,6 @@
-//! POST /auth/debug/login (dev only): tokens for any role without a
+//! POST /auth/debug/login (local stacks only): tokens for any role without a
 //! password, so a developer can exercise role-specific routes locally. The
-//! template deploys it only when Stage=dev, and it refuses to run otherwise.
+//! template has it only when Stage=local, which is never deployed, and it refuses to run otherwise.
 
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -10,6 +10,7 @@ use shared::{
         openapi::{Failure, Success},
         parse_json,
     },
+    identity::sessions::AccountKind,
     stores::mongo::org_db_name,
 };
 
@@ -67,9 +68,9 @@ impl Validate for DebugLogin {
     }
 }
 
-/// Log in as any role without a password (dev only).
+/// Log in as any role without a password (local stacks only).
 ///
-/// Public. Only deployed when Stage=dev; in any other stage it answers 404
+/// Public. Only in local stacks (`make dev`, `make sam-local`); in any other stage it answers 404
 /// as if absent. Issues a token pair (and starts a refresh family) for the
 /// requested role, organization and user id, so a developer can exercise
 /// role-specific routes locally.
@@ -81,11 +82,11 @@ impl Validate for DebugLogin {
     request_body = DebugLogin,
     responses(
         (status = 200, description = "A token pair for the requested principal.", body = Success<TokenPair>),
-        (status = 404, description = "NOT_FOUND: the stage is not dev.", body = Failure),
+        (status = 404, description = "NOT_FOUND: not a local stack.", body = Failure),
     ),
 )]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.require_dev_stage()?;
+    app.require_local_stage()?;
     let body: DebugLogin = parse_json(&req)?;
     let principal = Principal {
         user_id: body
@@ -106,5 +107,5 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         organization_id: principal.organization_id.clone(),
         debug: true,
     });
-    Reply::ok(tokens::issue(app, &principal, Some(user)).await?)
+    Reply::ok(tokens::issue(app, &principal, AccountKind::Debug, "", Some(user)).await?)
 }

@@ -6,7 +6,7 @@
 //! | POST /auth/admin/login | [`login::admin`] |
 //! | POST /auth/organization/login | [`login::organization`] |
 //! | POST /auth/workspace/login | [`login::workspace`] |
-//! | POST /auth/debug/login (dev) | [`debug_login::handle`] |
+//! | POST /auth/debug/login (local) | [`debug_login::handle`] |
 //! | POST /auth/verify-token | [`session::verify_token`] |
 //! | POST /auth/refresh-token | [`session::refresh_token`] |
 //! | POST /auth/logout | [`session::logout`] |

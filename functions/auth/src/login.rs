@@ -19,7 +19,10 @@ use shared::{
         openapi::{Failure, Success},
         parse_json,
     },
-    identity::passwords::{self, Verdict},
+    identity::{
+        passwords::{self, Verdict},
+        sessions::{AccountKind, credential_fingerprint},
+    },
     rate_limit::Limit,
     stores::mongo::org_db_name,
 };
@@ -163,10 +166,13 @@ struct Candidate {
     stored_hash: Option<String>,
     /// Runs after the password is verified: activity and license checks,
     /// then the principal and the `user` object of the response.
-    accept: Box<dyn FnOnce() -> Result<(shared::http::Principal, LoginUser), ApiError> + Send>,
+    accept: Box<dyn FnOnce() -> Result<Accepted, ApiError> + Send>,
     /// Where to write an upgraded hash.
     upgrade: Option<Upgrade>,
 }
+
+/// Who logged in, and which kind of account a refresh reloads.
+type Accepted = (shared::http::Principal, LoginUser, AccountKind);
 
 struct Upgrade {
     db: mongodb::Database,
@@ -237,13 +243,25 @@ async fn complete(
         Verdict::Invalid => return Err(invalid_credentials()),
         Verdict::Valid { rehash } => rehash,
     };
-    if let (Some(new), Some(old), Some(up)) = (rehash, stored_hash, upgrade) {
-        accounts::upgrade_hash(app, up.db, up.collection, up.filter, up.field, &old, &new).await?;
+    let mut current_hash = stored_hash.unwrap_or_default();
+    if let (Some(new), Some(up)) = (rehash, upgrade) {
+        accounts::upgrade_hash(
+            app,
+            up.db,
+            up.collection,
+            up.filter,
+            up.field,
+            &current_hash,
+            &new,
+        )
+        .await?;
+        current_hash = new;
     }
-    let (principal, user) = accept()?;
+    let (principal, user, kind) = accept()?;
     app.rate_limit_reset(&attempt.account_counter, attempt.account_limit)
         .await?;
-    Reply::ok(tokens::issue(app, &principal, Some(user)).await?)
+    let credential = credential_fingerprint(&current_hash);
+    Reply::ok(tokens::issue(app, &principal, kind, &credential, Some(user)).await?)
 }
 
 /// Log in as the super admin.
@@ -287,7 +305,7 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
                 id: "super-admin",
                 role: Role::SuperAdmin,
             });
-            Ok((principal, user))
+            Ok((principal, user, AccountKind::SuperAdmin))
         }),
         // The hash lives in the secret, which functions cannot write; the
         // set-password script always stores argon2id.
@@ -357,7 +375,7 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
                 organization_id: account_id,
                 organization_name: org.get_str("name").unwrap_or_default().to_owned(),
             });
-            Ok((principal, user))
+            Ok((principal, user, AccountKind::OrganizationAdmin))
         }),
     };
     complete(app, attempt, body.admin_password, candidate).await
@@ -433,7 +451,7 @@ pub async fn workspace(app: &App, req: Request) -> Result<Reply, ApiError> {
                 department: text("department"),
                 position: text("position"),
             });
-            Ok((principal, profile))
+            Ok((principal, profile, AccountKind::WorkspaceUser))
         }),
     };
     complete(app, attempt, body.password, candidate).await

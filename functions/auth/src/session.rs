@@ -97,10 +97,11 @@ impl Validate for RefreshToken {
 /// Exchange a refresh token for a new token pair (rotation).
 ///
 /// Public (the refresh token is in the body). The presented token is spent;
-/// presenting it again revokes its whole family (every session from that
-/// login) and gets 401. An organization principal is refused once its
-/// organization no longer exists (401) or is no longer licensed (403). The
-/// new pair has no `user`.
+/// presenting it again ends its session (every token from that login) and
+/// gets 401. The account is reloaded: the new access token carries its
+/// current role; a deleted account or organization, or a changed password,
+/// is 401, a deactivated user or an unlicensed organization 403, and each
+/// of these ends the session. The new pair has no `user`.
 #[utoipa::path(
     post,
     path = "/auth/refresh-token",
@@ -109,27 +110,38 @@ impl Validate for RefreshToken {
     request_body = RefreshToken,
     responses(
         (status = 200, description = "A new token pair in the same family (without `user`).", body = Success<TokenPair>),
-        (status = 401, description = "UNAUTHENTICATED: the refresh token is unknown, expired, revoked or already used, or the organization no longer exists.", body = Failure),
-        (status = 403, description = "FORBIDDEN: the organization's license is not active or has expired.", body = Failure),
+        (status = 401, description = "UNAUTHENTICATED: the refresh token is unknown, expired, revoked or already used, the account or its organization no longer exists, or its password was changed.", body = Failure),
+        (status = 403, description = "FORBIDDEN: the user is deactivated, or the organization's license is not active or has expired.", body = Failure),
     ),
 )]
 pub async fn refresh_token(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: RefreshToken = parse_json(&req)?;
     let presented = tokens::spend(app, body.refresh_token.trim()).await?;
-    if let Some(account_id) = &presented.principal.organization_id {
-        let org = accounts::organization(app, account_id)
-            .await?
-            .ok_or_else(|| ApiError::unauthenticated("The organization no longer exists."))?;
-        accounts::ensure_licensed(&org)?;
-    }
-    Reply::ok(tokens::rotate(app, presented).await?)
+    let session = &presented.session;
+    let principal = match accounts::reload(app, session.kind, &presented.principal).await {
+        Ok((principal, credential)) if credential == session.credential => principal,
+        Ok(_) => {
+            app.revoke_session(&session.id).await?;
+            return Err(ApiError::unauthenticated(
+                "The password of this account was changed; please log in again.",
+            ));
+        }
+        // The account may no longer hold a session: end it, so its access
+        // tokens stop too. A store that did not answer ends nothing.
+        Err(refused) if refused.status().is_client_error() => {
+            app.revoke_session(&session.id).await?;
+            return Err(refused);
+        }
+        Err(unavailable) => return Err(unavailable),
+    };
+    Reply::ok(tokens::rotate(app, &presented, &principal).await?)
 }
 
-/// Log out: revoke this access token and its refresh family.
+/// Log out: end this token's session.
 ///
-/// Any valid access token (its own). The token is revoked until it expires
-/// and the refresh family it was issued with ends, so neither it nor any
-/// refresh token from that login works afterwards.
+/// Any valid access token (its own). The session it belongs to ends: from
+/// the next request on, neither this token, nor any other access token
+/// minted in that session, nor its refresh token works.
 #[utoipa::path(
     post,
     path = "/auth/logout",
@@ -141,12 +153,11 @@ pub async fn refresh_token(app: &App, req: Request) -> Result<Reply, ApiError> {
     security(("bearerAuth" = [])),
 )]
 pub async fn logout(app: &App, req: Request) -> Result<Reply, ApiError> {
-    // The token itself is needed (jti, exp, family), not only the principal
-    // the authorizer passed on, so verify it here.
+    // The token itself is needed (its session), not only the principal the
+    // authorizer passed on, so verify it here.
     let claims = app.verify_access_token(bearer_token(&req)?).await?;
-    app.revoke_access_token(&claims).await?;
-    if let Some(family) = &claims.fam {
-        tokens::revoke_family(app, family).await?;
+    if let Some(session) = &claims.fam {
+        app.revoke_session(session).await?;
     }
     Reply::ok(LoggedOut { logged_out: true })
 }

@@ -7,7 +7,8 @@
 //! stolen or replayed: the whole family is revoked, ending every session that
 //! descends from that login. Logout revokes the family too.
 //!
-//! Items: `family#<id>/family {revoked, sub, expiresAt}` and
+//! The family is a session (`shared::identity::sessions`): every access
+//! token names it, so ending it ends them all. Refresh-token items:
 //! `refresh#<sha256>/refresh {family, spent, principal, expiresAt}`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -16,7 +17,10 @@ use sha2::{Digest, Sha256};
 use shared::{
     App,
     http::{ApiError, Principal},
-    identity::{now, random_id},
+    identity::{
+        now, random_id,
+        sessions::{AccountKind, Session},
+    },
     stores::{Dependency, aws::error_chain},
 };
 
@@ -65,35 +69,24 @@ fn refused() -> ApiError {
     ApiError::unauthenticated("The refresh token is invalid or expired; please log in again.")
 }
 
-/// Starts a refresh family for `principal` and returns its first token pair.
+/// Starts a session for `principal` (a `kind` account whose password hash
+/// has fingerprint `credential`) and returns its first token pair.
 pub async fn issue(
     app: &App,
     principal: &Principal,
+    kind: AccountKind,
+    credential: &str,
     user: Option<LoginUser>,
 ) -> Result<TokenPair, ApiError> {
-    let family = random_id(16);
-    let expires_at = now() + app.config.identity.refresh_ttl.as_secs() as i64;
-    app.dynamodb()
-        .await
-        .put_item()
-        .table_name(app.config.table_name()?)
-        .item("pk", s(format!("family#{family}")))
-        .item("sk", s("family"))
-        .item("revoked", AttributeValue::Bool(false))
-        .item("sub", s(principal.user_id.clone()))
-        .item("expiresAt", n(expires_at))
-        .send()
-        .await
-        .map_err(dynamo_err)?;
-    pair(app, principal, &family, expires_at, user).await
+    let session = app.start_session(principal, kind, credential).await?;
+    pair(app, principal, &session, user).await
 }
 
-/// Stores a fresh refresh token in `family` and signs an access token bound to it.
+/// Stores a fresh refresh token in `session` and signs an access token bound to it.
 async fn pair(
     app: &App,
     principal: &Principal,
-    family: &str,
-    family_expires_at: i64,
+    session: &Session,
     user: Option<LoginUser>,
 ) -> Result<TokenPair, ApiError> {
     let refresh_token = random_id(32);
@@ -104,35 +97,32 @@ async fn pair(
         .table_name(app.config.table_name()?)
         .item("pk", refresh_pk(&refresh_token))
         .item("sk", s("refresh"))
-        .item("family", s(family))
+        .item("family", s(session.id.clone()))
         .item("spent", AttributeValue::Bool(false))
         .item("principal", s(principal_json))
-        .item("expiresAt", n(family_expires_at))
+        .item("expiresAt", n(session.expires_at))
         .send()
         .await
         .map_err(dynamo_err)?;
-    let (access_token, _) = app
-        .issue_access_token(principal, Some(family.to_owned()))
-        .await?;
+    let (access_token, _) = app.issue_access_token(principal, &session.id).await?;
     Ok(TokenPair {
         access_token,
         refresh_token,
         token_type: "Bearer",
         expires_in: app.config.identity.access_ttl.as_secs(),
-        refresh_expires_in: (family_expires_at - now()).max(0),
+        refresh_expires_in: (session.expires_at - now()).max(0),
         user,
     })
 }
 
-/// A refresh token that was accepted: whose it is and its family.
+/// A refresh token that was accepted: whose it was when issued, and its session.
 pub struct Presented {
     pub principal: Principal,
-    family: String,
-    family_expires_at: i64,
+    pub session: Session,
 }
 
 /// Checks a presented refresh token and spends it. Reuse of a spent token
-/// revokes its family.
+/// ends its session.
 pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError> {
     let table = app.config.table_name()?;
     let db = app.dynamodb().await;
@@ -156,31 +146,11 @@ pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError
     let family = text("family");
     let principal: Principal =
         serde_json::from_str(&text("principal")).map_err(ApiError::internal)?;
-
-    let family_item = db
-        .get_item()
-        .table_name(table)
-        .key("pk", s(format!("family#{family}")))
-        .key("sk", s("family"))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(dynamo_err)?
-        .item
+    let session = app
+        .session(&family)
+        .await?
+        .filter(Session::is_live)
         .ok_or_else(refused)?;
-    let revoked = family_item
-        .get("revoked")
-        .and_then(|v| v.as_bool().ok())
-        .copied()
-        .unwrap_or(true);
-    let family_expires_at = family_item
-        .get("expiresAt")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0);
-    if revoked || family_expires_at < now() {
-        return Err(refused());
-    }
 
     let spent = db
         .update_item()
@@ -195,17 +165,13 @@ pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError
         .send()
         .await;
     match spent {
-        Ok(_) => Ok(Presented {
-            principal,
-            family,
-            family_expires_at,
-        }),
+        Ok(_) => Ok(Presented { principal, session }),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
         {
-            tracing::warn!(family = %family, sub = %principal.user_id, "refresh token reuse: revoking family");
-            revoke_family(app, &family).await?;
+            tracing::warn!(session = %family, sub = %principal.user_id, "refresh token reuse: ending the session");
+            app.revoke_session(&family).await?;
             Err(ApiError::unauthenticated(
                 "This refresh token was already used. For safety every session from that login \
                  has been signed out; please log in again.",
@@ -215,38 +181,12 @@ pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError
     }
 }
 
-/// Issues the next pair in the family of a spent token.
-pub async fn rotate(app: &App, presented: Presented) -> Result<TokenPair, ApiError> {
-    pair(
-        app,
-        &presented.principal,
-        &presented.family,
-        presented.family_expires_at,
-        None,
-    )
-    .await
-}
-
-pub async fn revoke_family(app: &App, family: &str) -> Result<(), ApiError> {
-    app.dynamodb()
-        .await
-        .update_item()
-        .table_name(app.config.table_name()?)
-        .key("pk", s(format!("family#{family}")))
-        .key("sk", s("family"))
-        .update_expression("SET revoked = :t")
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_values(":t", AttributeValue::Bool(true))
-        .send()
-        .await
-        .map(|_| ())
-        .or_else(|e| {
-            if e.as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception())
-            {
-                Ok(()) // no such family: nothing to revoke
-            } else {
-                Err(dynamo_err(e))
-            }
-        })
+/// Issues the next pair of a spent token's session, for the account as it
+/// is now (`principal`, reloaded by the caller).
+pub async fn rotate(
+    app: &App,
+    presented: &Presented,
+    principal: &Principal,
+) -> Result<TokenPair, ApiError> {
+    pair(app, principal, &presented.session, None).await
 }

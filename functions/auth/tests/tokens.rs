@@ -119,29 +119,166 @@ async fn refresh_is_refused_once_the_license_lapses() {
 }
 
 #[tokio::test]
-async fn logout_revokes_the_access_token_and_the_refresh_family() {
+async fn logout_ends_the_session_not_only_the_token_presented() {
     let app = stack_app();
-    let (access, refresh_token, _) = session(&app).await;
+    let (first_access, refresh_token, _) = session(&app).await;
     assert_eq!(
         logout(&app, None).await.0,
         401,
         "logout needs a bearer token"
     );
-
-    let (status, body) = logout(&app, Some(&access)).await;
+    // A second access token of the same session (a refresh).
+    let (status, body) = refresh(&app, &refresh_token).await;
     assert_eq!(status, 200, "{body}");
-    let (status, _) = verify(&app, &access).await;
-    assert_eq!(status, 401, "revoked jti");
-    assert_eq!(refresh(&app, &refresh_token).await.0, 401, "family revoked");
-    // The principal extractor applies revocation too (bearer fallback).
+    let second_access = body["data"]["accessToken"].as_str().unwrap().to_owned();
+    let second_refresh = body["data"]["refreshToken"].as_str().unwrap().to_owned();
+    assert_eq!(verify(&app, &first_access).await.0, 200);
+
+    let (status, body) = logout(&app, Some(&second_access)).await;
+    assert_eq!(status, 200, "{body}");
+    for token in [&second_access, &first_access] {
+        assert_eq!(verify(&app, token).await.0, 401, "session ended");
+    }
+    assert_eq!(refresh(&app, &second_refresh).await.0, 401, "refresh ended");
+    // The principal extractor applies it too (bearer fallback).
     let req = test_support::request(&test_support::with_bearer(
         test_support::event("auth", "logout"),
-        Some(&access),
+        Some(&first_access),
     ));
     assert_eq!(
         app.principal(&req).await.unwrap_err().status().as_u16(),
         401
     );
+}
+
+#[tokio::test]
+async fn reuse_of_a_spent_refresh_token_ends_every_access_token_of_the_session() {
+    let app = stack_app();
+    let (access, first, _) = session(&app).await;
+    let (_, body) = refresh(&app, &first).await;
+    let rotated_access = body["data"]["accessToken"].as_str().unwrap().to_owned();
+    assert_eq!(refresh(&app, &first).await.0, 401, "replay");
+    for token in [&access, &rotated_access] {
+        assert_eq!(verify(&app, token).await.0, 401);
+    }
+}
+
+/// Logs a workspace user in and returns (access, refresh, org, email, user id).
+async fn user_session(app: &shared::App, role: &str) -> (String, String, String, String) {
+    let org = seed_org(app, "active", in_future()).await;
+    let hash = shared::identity::passwords::hash("Pass-Word-7").unwrap();
+    let email = "reload@example.com";
+    seed_user(app, &org.account_id, email, &hash, role, true).await;
+    let (status, body) = workspace_login(app, &org.account_id, email, "Pass-Word-7").await;
+    assert_eq!(status, 200, "{body}");
+    (
+        body["data"]["accessToken"].as_str().unwrap().into(),
+        body["data"]["refreshToken"].as_str().unwrap().into(),
+        org.account_id,
+        email.into(),
+    )
+}
+
+async fn set_user(app: &shared::App, account_id: &str, email: &str, set: mongodb::bson::Document) {
+    app.org_db(account_id)
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>("users")
+        .update_one(
+            mongodb::bson::doc! {"email": email},
+            mongodb::bson::doc! {"$set": set},
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_refresh_carries_the_role_the_account_has_now() {
+    let app = stack_app();
+    let (_, refresh_token, account_id, email) = user_session(&app, "admin").await;
+    set_user(
+        &app,
+        &account_id,
+        &email,
+        mongodb::bson::doc! {"role": "employee"},
+    )
+    .await;
+    let (status, body) = refresh(&app, &refresh_token).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, claims) = verify(&app, body["data"]["accessToken"].as_str().unwrap()).await;
+    assert_eq!(
+        claims["data"]["role"], "employee",
+        "not the role frozen at login"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_is_refused_for_a_deactivated_deleted_or_repassworded_account() {
+    let app = stack_app();
+    // Deactivated: 403, and the session (its access token too) ends.
+    let (access, refresh_token, account_id, email) = user_session(&app, "user").await;
+    set_user(
+        &app,
+        &account_id,
+        &email,
+        mongodb::bson::doc! {"isActive": false},
+    )
+    .await;
+    let (status, body) = refresh(&app, &refresh_token).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(verify(&app, &access).await.0, 401, "session ended with it");
+
+    // A changed password: 401, even though the refresh token is unspent.
+    let (_, refresh_token, account_id, email) = user_session(&app, "user").await;
+    let new_hash = shared::identity::passwords::hash("Another-Pass-8").unwrap();
+    set_user(
+        &app,
+        &account_id,
+        &email,
+        mongodb::bson::doc! {"password": new_hash},
+    )
+    .await;
+    let (status, body) = refresh(&app, &refresh_token).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("password"),
+        "{body}"
+    );
+
+    // Deleted: 401.
+    let (_, refresh_token, account_id, email) = user_session(&app, "user").await;
+    app.org_db(&account_id)
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>("users")
+        .delete_one(mongodb::bson::doc! {"email": &email})
+        .await
+        .unwrap();
+    assert_eq!(refresh(&app, &refresh_token).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_super_admin_refresh_is_refused_after_a_password_change() {
+    let app = stack_app();
+    ensure_super_admin(&app).await;
+    let (status, body) = post(
+        &app,
+        "admin-login",
+        auth::login::admin,
+        json!({"password": SUPER_ADMIN_PASSWORD}),
+        &unique_ip(),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let refresh_token = body["data"]["refreshToken"].as_str().unwrap().to_owned();
+    // Another hash of the same password (a new salt) counts as a change:
+    // the session holder proved the old credential, not the new one.
+    let changed = test_support::app_with_secret(|s| {
+        s["superAdminPasswordHash"] =
+            json!(shared::identity::passwords::hash(SUPER_ADMIN_PASSWORD).unwrap());
+    })
+    .await;
+    assert_eq!(refresh(&changed, &refresh_token).await.0, 401);
 }
 
 #[tokio::test]
@@ -202,7 +339,7 @@ async fn debug_login_only_in_dev() {
     assert_eq!(status, 404, "{resp}");
 
     let mut config = stack_config();
-    config.stage = shared::Stage::Dev;
+    config.stage = shared::Stage::Local;
     let dev = shared::App::new(config);
     let (status, resp) = post(
         &dev,

@@ -15,7 +15,7 @@ use shared::{
         openapi::{Failure, Success},
         parse_json, path_param, query_choice,
     },
-    identity::{passwords, random_id},
+    identity::{licence, passwords, random_id},
     stores::mongo::{find_page, is_duplicate_key, unavailable},
 };
 
@@ -463,6 +463,10 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
             .and_then(|l| l.value())
             .map(|n| Bson::String(n.to_string())),
     );
+    // Sessions follow the account (DESIGN.md §5): what ends the admin's or
+    // the whole organization's sessions once this update is stored.
+    let admin_changed = body.admin_password.is_some() || set.contains_key("adminEmail");
+    let licence_changed = set.contains_key("licenseStatus") || set.contains_key("licenseExpiry");
     if let Some(pw) = body.admin_password {
         set.insert("adminPassword", passwords::hash_blocking(pw).await?);
     }
@@ -484,6 +488,13 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let updated = find_org(app, doc! {"id": &id})
         .await?
         .ok_or_else(|| ApiError::not_found("The organization was deleted meanwhile."))?;
+    let account_id = updated.get_str("accountId").unwrap_or_default();
+    if licence_changed && licence::ensure_licensed(&updated).is_err() {
+        app.revoke_account_sessions(Some(account_id), None).await?;
+    } else if admin_changed {
+        app.revoke_account_sessions(Some(account_id), Some(&id))
+            .await?;
+    }
     Reply::ok(org_view(updated)?)
 }
 
@@ -528,6 +539,7 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
         .delete_one(doc! {"id": org.get_str("id").unwrap_or_default()})
         .await
         .map_err(unavailable)?;
+    app.revoke_account_sessions(Some(&account_id), None).await?;
     tracing::warn!(account_id = %account_id, "organization and its database deleted");
     Reply::ok(Deleted {
         deleted: true,

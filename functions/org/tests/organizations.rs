@@ -582,3 +582,80 @@ async fn database_status_reports_every_database_and_survives_an_unreachable_one(
         403
     );
 }
+
+/// A session in `account` (as a login starts one) and an access token of it.
+async fn signed_in(app: &App, account: &str, user_id: &str, role: Role) -> String {
+    let who = principal(role, Some(account), user_id);
+    let session = app
+        .start_session(
+            &who,
+            shared::identity::sessions::AccountKind::WorkspaceUser,
+            "",
+        )
+        .await
+        .unwrap();
+    app.issue_access_token(&who, &session.id).await.unwrap().0
+}
+
+async fn update(app: &App, id: &str, body: Value) -> (u16, Value) {
+    let mut ev = with_id("update-organization", &sa(), id);
+    ev["body"] = Value::String(body.to_string());
+    call(org::SERVICE, app, org::organizations::update, &ev).await
+}
+
+async fn live(app: &App, token: &str) -> bool {
+    app.verify_access_token(token).await.is_ok()
+}
+
+#[tokio::test]
+async fn sessions_end_when_the_licence_lapses_the_admin_changes_or_the_org_goes() {
+    let app = stack_app();
+    let (id, account) = created(&app, "Sessions").await;
+    let (other_id, other_account) = created(&app, "Bystander").await;
+    let admin = signed_in(&app, &account, &id, Role::Admin).await;
+    let user = signed_in(&app, &account, "u-1", Role::User).await;
+    let bystander = signed_in(&app, &other_account, &other_id, Role::Admin).await;
+
+    // A profile change ends nothing.
+    assert_eq!(
+        update(&app, &id, json!({"phone": "+1 555 0100"})).await.0,
+        200
+    );
+    assert!(live(&app, &admin).await && live(&app, &user).await);
+
+    // A new admin password ends the admin's sessions only.
+    let (status, body) = update(&app, &id, json!({"adminPassword": "New-Boss-Pass-2"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!live(&app, &admin).await, "admin signed out");
+    assert!(live(&app, &user).await, "users keep theirs");
+
+    // A licence that no longer holds ends every session of the organization.
+    let (status, body) = update(&app, &id, json!({"licenseStatus": "suspended"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!live(&app, &user).await, "suspended: user signed out");
+    assert!(
+        live(&app, &bystander).await,
+        "another organization is untouched"
+    );
+
+    // Deleting an organization ends its sessions.
+    assert_eq!(
+        update(&app, &other_id, json!({"licenseExpiry": "2031-01-01"}))
+            .await
+            .0,
+        200
+    );
+    assert!(
+        live(&app, &bystander).await,
+        "a licence still valid ends nothing"
+    );
+    let (status, _) = call(
+        org::SERVICE,
+        &app,
+        org::organizations::delete,
+        &with_id("delete-organization", &sa(), &other_id),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!live(&app, &bystander).await, "deleted: signed out");
+}

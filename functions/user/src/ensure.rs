@@ -159,11 +159,10 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
         profile.insert("isActive", active);
     }
 
-    if users
+    if let Some(before) = users
         .find_one(doc! {"email": &email})
         .await
         .map_err(unavailable)?
-        .is_some()
     {
         profile.insert("updatedAt", &now);
         users
@@ -175,6 +174,18 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
             .await
             .map_err(unavailable)?
             .unwrap_or_default();
+        // Sessions follow the account (DESIGN.md §5): a demoted, promoted
+        // or deactivated user is signed out everywhere at once.
+        let changed = |k: &str| before.get(k) != user.get(k);
+        if changed("role") || (changed("isActive") && user.get_bool("isActive") == Ok(false)) {
+            let user_id = user
+                .get_str("id")
+                .map(str::to_owned)
+                .or_else(|_| user.get_object_id("_id").map(|o| o.to_hex()))
+                .unwrap_or_default();
+            app.revoke_account_sessions(Some(&account_id), Some(&user_id))
+                .await?;
+        }
         return Reply::ok(EnsuredUser {
             created: false,
             user: org::model::user_view(user)?,

@@ -9,7 +9,7 @@
 //!
 //! plus POST /users/workspace/ensure-user (admin; idempotent upsert, honours
 //! `Idempotency-Key`), POST /users/workspace/profile-image (image → S3) and
-//! POST /users/add-sample-users (dev stage only).
+//! POST /users/add-sample-users (local stacks only).
 //!
 //! Every route works on the caller's own organization; the super admin names
 //! one with `?organizationId=` (or `organizationId` in the ensure-user body).

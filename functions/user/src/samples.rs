@@ -1,4 +1,4 @@
-//! POST /users/add-sample-users (dev stage only; organization admin): adds
+//! POST /users/add-sample-users (local stacks only; organization admin): adds
 //! a handful of demo users to the caller's organization, idempotently (by
 //! email), within its user limit. They share the password `Sample-User-2026!`.
 
@@ -40,9 +40,9 @@ pub struct SampleUsers {
     pub password: String,
 }
 
-/// Add a handful of demo users to the organization (dev only).
+/// Add a handful of demo users to the organization (local stacks only).
 ///
-/// Only deployed when Stage=dev (404 on any other stage). Organization admin
+/// Only in local stacks (404 on any other stage). Organization admin
 /// (`oa`), or the super admin naming the organization with
 /// `?organizationId=`. Adds five demo users with emails
 /// `<first>.<last>@<accountId>.example`, skipping those that exist, within
@@ -57,13 +57,13 @@ pub struct SampleUsers {
     ),
     responses(
         (status = 200, description = "The users added (none when they all existed).", body = Success<SampleUsers>),
-        (status = 404, description = "Not the dev stage, or no such organization.", body = Failure),
+        (status = 404, description = "Not a local stack, or no such organization.", body = Failure),
         (status = 409, description = "The organization's user limit is reached.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.require_dev_stage()?;
+    app.require_local_stage()?;
     let principal = app.principal(&req).await?;
     let account_id = scope(&principal, query_param(&req, "organizationId").as_deref())?;
     principal.require_org_admin(&account_id)?;

@@ -369,7 +369,7 @@ async fn sample_users_only_in_dev() {
     );
 
     let mut config = test_support::stack_config();
-    config.stage = shared::Stage::Dev;
+    config.stage = shared::Stage::Local;
     let dev = App::new(config);
     let (status, resp) = call(user::SERVICE, &dev, user::samples::handle, &ev).await;
     assert_eq!(status, 200, "{resp}");
@@ -383,4 +383,189 @@ async fn sample_users_only_in_dev() {
             .0,
         403
     );
+}
+
+/// A session of `user_id` in `account` (as a login starts one) and an
+/// access token of it.
+async fn signed_in(app: &App, account: &str, user_id: &str, role: Role) -> String {
+    let who = principal(role, Some(account), user_id);
+    let session = app
+        .start_session(
+            &who,
+            shared::identity::sessions::AccountKind::WorkspaceUser,
+            "",
+        )
+        .await
+        .unwrap();
+    app.issue_access_token(&who, &session.id).await.unwrap().0
+}
+
+#[tokio::test]
+async fn deactivating_or_demoting_a_user_signs_them_out_at_once() {
+    let app = stack_app();
+    let org = org_with_users(&app, "10").await;
+    let emp = signed_in(&app, &org, "u-emp", Role::Employee).await;
+    let admin = signed_in(&app, &org, "u-admin", Role::Admin).await;
+    assert!(app.verify_access_token(&emp).await.is_ok());
+
+    // A profile edit that changes neither role nor activity keeps sessions.
+    let (status, body, _) = ensure(
+        &app,
+        &admin_of(&org),
+        None,
+        json!({"email": "emp@u.example", "position": "Lead"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(app.verify_access_token(&emp).await.is_ok());
+
+    // Deactivation: the employee's access token stops on the next request;
+    // the admin who did it stays signed in.
+    let (status, body, _) = ensure(
+        &app,
+        &admin_of(&org),
+        None,
+        json!({"email": "emp@u.example", "isActive": false}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let err = app.verify_access_token(&emp).await.unwrap_err();
+    assert_eq!(err.status().as_u16(), 401);
+    assert!(app.verify_access_token(&admin).await.is_ok());
+
+    // Demotion of the admin (by the super admin): signed out too.
+    let (status, body, _) = ensure(
+        &app,
+        &principal(Role::SuperAdmin, None, "super-admin"),
+        None,
+        json!({"email": "admin@u.example", "role": "user", "organizationId": org}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        app.verify_access_token(&admin)
+            .await
+            .unwrap_err()
+            .status()
+            .as_u16(),
+        401
+    );
+}
+
+/// Runs `shared::idempotency::once` for one request (key + body) with a
+/// handler that counts its runs and sets a header of its own.
+async fn idempotent(
+    app: &App,
+    scope: &str,
+    key: &str,
+    body: &str,
+    runs: &std::sync::atomic::AtomicU32,
+) -> (u16, Value, Vec<(String, String)>) {
+    let mut ev = event("user", "ensure-user");
+    ev["headers"]["idempotency-key"] = json!(key);
+    ev["body"] = Value::String(body.into());
+    let req = test_support::request(&ev);
+    let resp = shared::http::dispatch(user::SERVICE, req, |req| async move {
+        shared::idempotency::once(app, scope, &req, || async {
+            let n = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            Ok(shared::http::Reply::created(json!({"run": n}))?.header(
+                lambda_http::http::header::LOCATION,
+                lambda_http::http::HeaderValue::from_static("/things/1"),
+            ))
+        })
+        .await
+    })
+    .await;
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    (
+        resp.status().as_u16(),
+        serde_json::from_slice(resp.body().as_ref()).unwrap(),
+        headers,
+    )
+}
+
+#[tokio::test]
+async fn idempotency_replays_headers_matches_json_values_and_frees_crashed_keys() {
+    let app = stack_app();
+    let scope = unique("idem-test");
+    let runs = std::sync::atomic::AtomicU32::new(0);
+    let header = |h: &[(String, String)], name: &str| {
+        h.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    };
+
+    // First run, then a retry whose body is the same JSON written otherwise.
+    let (status, body, h) = idempotent(&app, &scope, "k1", r#"{"a":1,"b":[1,2]}"#, &runs).await;
+    assert_eq!((status, body["data"]["run"].as_u64()), (201, Some(1)));
+    assert_eq!(header(&h, "location").as_deref(), Some("/things/1"));
+    let (status, body, h) =
+        idempotent(&app, &scope, "k1", "{ \"b\": [1, 2],\n \"a\": 1 }", &runs).await;
+    assert_eq!(
+        (status, body["data"]["run"].as_u64()),
+        (201, Some(1)),
+        "replayed"
+    );
+    assert_eq!(header(&h, "idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(
+        header(&h, "location").as_deref(),
+        Some("/things/1"),
+        "its headers too"
+    );
+    // Another value under the same key is still refused.
+    let (status, _, _) = idempotent(&app, &scope, "k1", r#"{"a":2,"b":[1,2]}"#, &runs).await;
+    assert_eq!(status, 409);
+
+    // A record left IN_PROGRESS by an invocation that crashed or timed out:
+    // blocked only until that invocation's deadline, then taken over.
+    let put = |key: &str, until: i64| {
+        let app = &app;
+        let pk = format!("idem#{scope}#{key}");
+        async move {
+            app.dynamodb()
+                .await
+                .put_item()
+                .table_name(app.config.table_name().unwrap())
+                .item("pk", aws_sdk_dynamodb::types::AttributeValue::S(pk))
+                .item(
+                    "sk",
+                    aws_sdk_dynamodb::types::AttributeValue::S("idem".into()),
+                )
+                .item(
+                    "status",
+                    aws_sdk_dynamodb::types::AttributeValue::S("IN_PROGRESS".into()),
+                )
+                .item(
+                    "payloadHash",
+                    aws_sdk_dynamodb::types::AttributeValue::S(shared::idempotency::payload_hash(
+                        br#"{"a":1}"#,
+                    )),
+                )
+                .item(
+                    "inProgressUntil",
+                    aws_sdk_dynamodb::types::AttributeValue::N(until.to_string()),
+                )
+                .item(
+                    "expiresAt",
+                    aws_sdk_dynamodb::types::AttributeValue::N(
+                        (shared::identity::now() + 86_400).to_string(),
+                    ),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    put("running", shared::identity::now() + 60).await;
+    let (status, body, _) = idempotent(&app, &scope, "running", r#"{"a":1}"#, &runs).await;
+    assert_eq!(status, 409, "still within its deadline: {body}");
+    put("crashed", shared::identity::now() - 1).await;
+    let (status, body, _) = idempotent(&app, &scope, "crashed", r#"{"a":1}"#, &runs).await;
+    assert_eq!(
+        status, 201,
+        "past its deadline the key is free again: {body}"
+    );
+    assert_eq!(body["data"]["run"].as_u64(), Some(2));
 }

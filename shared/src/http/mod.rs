@@ -13,7 +13,7 @@ mod serve;
 
 pub use body::{DEFAULT_BODY_LIMIT, Validate, Violations, parse_json, parse_json_with_limit};
 pub use error::{ApiError, ErrorCode, FieldError};
-pub use principal::{Principal, Role, TokenVerifier, bearer_token, principal};
+pub use principal::{Principal, Refusal, Role, TokenVerifier, bearer_token, principal};
 pub use query::{Page, Paging, path_param, query_choice, query_param};
 pub use serve::{Reply, dispatch, request_id, serve};
 

@@ -97,6 +97,71 @@ impl Principal {
     }
 }
 
+/// Why the authorizer passed a request on without a principal.
+///
+/// The authorizer never refuses a request itself: on API Gateway a refusal
+/// is API Gateway's own `403 {"message":"Forbidden"}` (HTTP APIs cannot
+/// reshape it), while our clients expect the envelope's 401
+/// `UNAUTHENTICATED`, as under `cargo lambda watch`. So it allows the call
+/// with `{refusal}` as the only context, and the function answers it here,
+/// before any handler logic: such a request never yields a principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// A token that is malformed, forged, expired or whose session ended.
+    Invalid,
+    /// The session store did not answer: nothing is trusted (fail closed).
+    Unavailable,
+}
+
+impl Refusal {
+    /// The authorizer context key that carries a refusal.
+    pub const CONTEXT_KEY: &'static str = "refusal";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Missing => "missing",
+            Refusal::Invalid => "invalid",
+            Refusal::Unavailable => "unavailable",
+        }
+    }
+
+    /// Unknown values are read as `Invalid`: never as a principal.
+    pub fn parse(value: &str) -> Refusal {
+        match value {
+            "missing" => Refusal::Missing,
+            "unavailable" => Refusal::Unavailable,
+            _ => Refusal::Invalid,
+        }
+    }
+
+    /// The refusal a verification error stands for.
+    pub fn of(err: &ApiError) -> Refusal {
+        if err.status().is_server_error() {
+            Refusal::Unavailable
+        } else {
+            Refusal::Invalid
+        }
+    }
+
+    /// The response the function gives: the same as without an authorizer.
+    pub fn into_error(self) -> ApiError {
+        match self {
+            Refusal::Missing => ApiError::unauthenticated(
+                "An Authorization header with a Bearer token is required.",
+            ),
+            Refusal::Invalid => {
+                ApiError::unauthenticated("The access token is invalid, expired or revoked.")
+            }
+            Refusal::Unavailable => ApiError::dependency(
+                crate::stores::Dependency::DynamoDb,
+                "the authorizer could not check the token's session",
+            ),
+        }
+    }
+}
+
 /// Verifies a bearer token when no authorizer ran (the identity crate provides
 /// the JWT implementation; verification rules are the authorizer's).
 pub trait TokenVerifier: Sync {
@@ -136,9 +201,10 @@ pub fn bearer_token(req: &Request) -> Result<&str, ApiError> {
     }
 }
 
-/// Reads the Lambda authorizer's context. `Ok(None)` when there is none.
-/// A context that is present but malformed is our fault (the authorizer wrote
-/// it), so it is a 500, never a silent anonymous request.
+/// Reads the Lambda authorizer's context. `Ok(None)` when there is none; the
+/// authorizer's [`Refusal`] as its error. A context that is present but
+/// malformed is our fault (the authorizer wrote it), so it is a 500, never a
+/// silent anonymous request.
 fn from_authorizer_context(req: &Request) -> Result<Option<Principal>, ApiError> {
     let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
         return Ok(None);
@@ -157,6 +223,9 @@ fn from_authorizer_context(req: &Request) -> Result<Option<Principal>, ApiError>
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
     };
+    if let Some(refusal) = fields.get(Refusal::CONTEXT_KEY) {
+        return Err(Refusal::parse(refusal.as_str().unwrap_or_default()).into_error());
+    }
     let user_id =
         text("userId").ok_or_else(|| ApiError::internal("authorizer context lacks userId"))?;
     let role = text("role")
@@ -277,6 +346,26 @@ mod tests {
         );
         let err = extract(&req).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Internal);
+    }
+
+    #[tokio::test]
+    async fn an_authorizer_refusal_is_answered_never_a_principal() {
+        for (refusal, status, code) in [
+            ("missing", 401, ErrorCode::Unauthenticated),
+            ("invalid", 401, ErrorCode::Unauthenticated),
+            ("something-new", 401, ErrorCode::Unauthenticated),
+            ("unavailable", 503, ErrorCode::DependencyUnavailable),
+        ] {
+            // Even with a token the fallback would accept, and even next to
+            // principal fields: a refusal is final.
+            let req = event(
+                Some(serde_json::json!({"refusal": refusal, "userId": "u1", "role": "admin"})),
+                Some("Bearer good-token"),
+            );
+            let err = extract(&req).await.unwrap_err();
+            assert_eq!(err.status().as_u16(), status, "{refusal}");
+            assert_eq!(err.code(), code, "{refusal}");
+        }
     }
 
     #[tokio::test]

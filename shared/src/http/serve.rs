@@ -75,6 +75,11 @@ impl Reply {
     pub fn data(&self) -> &Value {
         &self.data
     }
+
+    /// The headers the handler set (not the defaults `serve` adds).
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
 }
 
 /// The envelope, exactly the seed's `ServiceResponse` plus `code`,

@@ -36,7 +36,8 @@ pub struct AccessClaims {
     pub jti: String,
     pub iss: String,
     pub aud: String,
-    /// Refresh family this token was issued with; logout revokes it.
+    /// The session (refresh family) this token belongs to; the token is
+    /// valid only while that session is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fam: Option<String>,
 }
@@ -174,6 +175,9 @@ pub enum TokenRejected {
     Expired,
     NotYetValid,
     WrongAudience,
+    /// No `fam` claim: a token no session owns.
+    NoSession,
+    /// Its session has ended.
     Revoked,
 }
 
@@ -187,6 +191,7 @@ impl TokenRejected {
             TokenRejected::Expired => "expired",
             TokenRejected::NotYetValid => "not_yet_valid",
             TokenRejected::WrongAudience => "issuer_or_audience",
+            TokenRejected::NoSession => "no_session",
             TokenRejected::Revoked => "revoked",
         }
     }

@@ -4,17 +4,16 @@
 //! same thing everywhere.
 
 pub mod jwt;
+pub mod licence;
 pub mod passwords;
+pub mod sessions;
 
 use std::sync::{Arc, Mutex};
-
-use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::{
     App,
     config::Secret,
     http::{ApiError, Principal, Request, TokenVerifier},
-    stores::Dependency,
 };
 use jwt::{AccessClaims, Keyring, TokenRejected};
 
@@ -33,13 +32,6 @@ pub fn random_id(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the OS random source is available");
     URL_SAFE_NO_PAD.encode(buf)
-}
-
-fn revoked_key(jti: &str) -> (AttributeValue, AttributeValue) {
-    (
-        AttributeValue::S(format!("revoked#{jti}")),
-        AttributeValue::S("jti".into()),
-    )
 }
 
 impl App {
@@ -64,11 +56,11 @@ impl App {
         Ok(ring)
     }
 
-    /// Signs a new access token for `principal`, bound to refresh family `fam`.
+    /// Signs a new access token for `principal`, belonging to session `fam`.
     pub async fn issue_access_token(
         &self,
         principal: &Principal,
-        fam: Option<String>,
+        fam: &str,
     ) -> Result<(String, AccessClaims), ApiError> {
         let settings = &self.config.identity;
         let iat = now();
@@ -83,67 +75,29 @@ impl App {
             jti: random_id(16),
             iss: settings.issuer.clone(),
             aud: settings.audience.clone(),
-            fam,
+            fam: Some(fam.to_owned()),
         };
         let token = self.keyring().await?.sign(&claims)?;
         Ok((token, claims))
     }
 
-    /// Full verification: signature and claims, then revocation. A store
-    /// that cannot be asked is a 503 — callers (the authorizer) deny on it.
+    /// Full verification: signature and claims, then the token's session
+    /// (`fam`) must be live. A token without a session is refused: it could
+    /// not be ended by logout. A store that cannot be asked is a 503 —
+    /// callers (the authorizer) refuse on it.
     pub async fn verify_access_token(&self, token: &str) -> Result<AccessClaims, ApiError> {
         let claims = self
             .keyring()
             .await?
             .verify(token, &self.config.identity)
             .map_err(TokenRejected::into_api_error)?;
-        if self.is_revoked(&claims.jti).await? {
+        let Some(session) = claims.fam.as_deref() else {
+            return Err(TokenRejected::NoSession.into_api_error());
+        };
+        if !self.session_is_live(session).await? {
             return Err(TokenRejected::Revoked.into_api_error());
         }
         Ok(claims)
-    }
-
-    pub async fn is_revoked(&self, jti: &str) -> Result<bool, ApiError> {
-        let (pk, sk) = revoked_key(jti);
-        let out = self
-            .dynamodb()
-            .await
-            .get_item()
-            .table_name(self.config.table_name()?)
-            .key("pk", pk)
-            .key("sk", sk)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| {
-                ApiError::dependency(Dependency::DynamoDb, crate::stores::aws::error_chain(&e))
-            })?;
-        // TTL deletion is lazy: an expired record no longer counts.
-        Ok(out.item().is_some_and(|item| {
-            item.get("expiresAt")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse::<i64>().ok())
-                .is_none_or(|exp| exp >= now())
-        }))
-    }
-
-    /// Revokes an access token until it would have expired anyway.
-    pub async fn revoke_access_token(&self, claims: &AccessClaims) -> Result<(), ApiError> {
-        let (pk, sk) = revoked_key(&claims.jti);
-        self.dynamodb()
-            .await
-            .put_item()
-            .table_name(self.config.table_name()?)
-            .item("pk", pk)
-            .item("sk", sk)
-            .item("sub", AttributeValue::S(claims.sub.clone()))
-            .item("expiresAt", AttributeValue::N(claims.exp.to_string()))
-            .send()
-            .await
-            .map_err(|e| {
-                ApiError::dependency(Dependency::DynamoDb, crate::stores::aws::error_chain(&e))
-            })?;
-        Ok(())
     }
 
     /// The caller: the authorizer's context, else the bearer token verified
