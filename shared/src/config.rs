@@ -159,8 +159,12 @@ pub struct IdentitySettings {
     /// `ALLOW_LEGACY_PLAINTEXT_PASSWORDS` (default false): accept plaintext
     /// passwords imported from the monolith, upgrading them on login.
     pub allow_plaintext_passwords: bool,
-    /// `LOGIN_MAX_ATTEMPTS_ACCOUNT` (default 5) per `LOGIN_WINDOW_SECONDS`.
+    /// `LOGIN_MAX_ATTEMPTS_ACCOUNT` (default 5) per `LOGIN_WINDOW_SECONDS`:
+    /// for one account from one client (an IP, or a trusted device).
     pub login_max_per_account: u32,
+    /// `LOGIN_MAX_ATTEMPTS_UNTRUSTED` (default 20) per `LOGIN_WINDOW_SECONDS`:
+    /// for one account from all clients without its device token together.
+    pub login_max_untrusted: u32,
     /// `LOGIN_MAX_ATTEMPTS_IP` (default 30) per `LOGIN_WINDOW_SECONDS`.
     pub login_max_per_ip: u32,
     /// `LOGIN_WINDOW_SECONDS` (default 900).
@@ -223,6 +227,8 @@ impl Config {
             login_max_per_account: u32::try_from(number("LOGIN_MAX_ATTEMPTS_ACCOUNT", 5)?)
                 .unwrap_or(u32::MAX),
             login_max_per_ip: u32::try_from(number("LOGIN_MAX_ATTEMPTS_IP", 30)?)
+                .unwrap_or(u32::MAX),
+            login_max_untrusted: u32::try_from(number("LOGIN_MAX_ATTEMPTS_UNTRUSTED", 20)?)
                 .unwrap_or(u32::MAX),
             login_window: secs("LOGIN_WINDOW_SECONDS", 900)?,
         };

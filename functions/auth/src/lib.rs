@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod debug_login;
+pub mod devices;
 pub mod login;
 pub mod openapi;
 pub mod session;

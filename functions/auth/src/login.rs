@@ -27,7 +27,7 @@ use shared::{
     stores::mongo::org_db_name,
 };
 
-use crate::{accounts, debug_login::DebugUser, tokens, tokens::TokenPair};
+use crate::{accounts, debug_login::DebugUser, devices, tokens, tokens::TokenPair};
 
 /// Passwords longer than this are refused before hashing (hashing cost is
 /// bounded; no real password is this long).
@@ -196,33 +196,67 @@ fn client_ip(req: &Request) -> String {
     }
 }
 
-/// A login attempt that has been counted against the client IP and the account.
+/// A login attempt, counted before anything is looked up.
 struct Attempt {
-    account_counter: String,
-    account_limit: Limit,
+    /// The account's key, hashed (counters, device records, logs).
+    account: String,
+    /// The device token the client presented, when it is one of this
+    /// account's: the response hands it back instead of a new one.
+    known_device: Option<String>,
+    /// The counter a success clears: this device's, or this account-and-IP's.
+    counter: String,
+    limit: Limit,
 }
 
-/// Step 2: counts the attempt before any lookup, so a flood costs us one
-/// DynamoDB write per request and no database reads.
+/// Step 2: counts the attempt before any lookup, so a flood costs us a few
+/// DynamoDB calls per request and no database reads. Following OWASP's
+/// lockout guidance, no counter lets an attacker elsewhere keep the owner
+/// out of a device the owner has logged in from:
+/// - every attempt counts against the client IP (`LOGIN_MAX_ATTEMPTS_IP`);
+/// - with a valid device token of the account, against that device alone
+///   (`LOGIN_MAX_ATTEMPTS_ACCOUNT`): the guesser has no such token;
+/// - without one, against the account from this IP
+///   (`LOGIN_MAX_ATTEMPTS_ACCOUNT`) and against the account from all
+///   untrusted clients together (`LOGIN_MAX_ATTEMPTS_UNTRUSTED`), which
+///   bounds a guesser spread over many addresses.
 async fn begin(app: &App, req: &Request, account_key: String) -> Result<Attempt, ApiError> {
     let settings = &app.config.identity;
-    let account_limit = Limit {
-        max: settings.login_max_per_account,
+    let limit = |max| Limit {
+        max,
         window: settings.login_window,
     };
-    let ip_limit = Limit {
-        max: settings.login_max_per_ip,
-        window: settings.login_window,
-    };
-    let attempt = Attempt {
-        account_counter: format!("login-account#{account_key}"),
-        account_limit,
-    };
-    app.rate_limit(&format!("login-ip#{}", client_ip(req)), ip_limit)
+    let ip = client_ip(req);
+    let account = devices::account_hash(&account_key);
+    app.rate_limit(&format!("login-ip#{ip}"), limit(settings.login_max_per_ip))
         .await?;
-    app.rate_limit(&attempt.account_counter, account_limit)
-        .await?;
-    Ok(attempt)
+    let known_device = match devices::presented(req) {
+        Some(token) if devices::is_known(app, &account, token).await? => Some(token.to_owned()),
+        _ => None,
+    };
+    let per_client = limit(settings.login_max_per_account);
+    let counter = match &known_device {
+        Some(token) => {
+            let counter = format!("login-device#{account}#{}", devices::account_hash(token));
+            app.rate_limit(&counter, per_client).await?;
+            counter
+        }
+        None => {
+            let counter = format!("login-account-ip#{account}#{ip}");
+            app.rate_limit(&counter, per_client).await?;
+            app.rate_limit(
+                &format!("login-untrusted#{account}"),
+                limit(settings.login_max_untrusted),
+            )
+            .await?;
+            counter
+        }
+    };
+    Ok(Attempt {
+        account,
+        known_device,
+        counter,
+        limit: per_client,
+    })
 }
 
 /// Steps 3-6.
@@ -258,28 +292,38 @@ async fn complete(
         current_hash = new;
     }
     let (principal, user, kind) = accept()?;
-    app.rate_limit_reset(&attempt.account_counter, attempt.account_limit)
+    app.rate_limit_reset(&attempt.counter, attempt.limit)
         .await?;
+    let device_token = match attempt.known_device {
+        Some(token) => token,
+        None => devices::remember(app, &attempt.account).await?,
+    };
     let credential = credential_fingerprint(&current_hash);
-    Reply::ok(tokens::issue(app, &principal, kind, &credential, Some(user)).await?)
+    let mut pair = tokens::issue(app, &principal, kind, &credential, Some(user)).await?;
+    pair.device_token = Some(device_token);
+    Reply::ok(pair)
 }
 
 /// Log in as the super admin.
 ///
 /// Public. The password is checked against the argon2id hash
 /// `superAdminPasswordHash` in the configuration secret. Attempts are
-/// counted per client IP and for the account before anything is looked up;
-/// a successful login resets the account's counter and starts a refresh family.
+/// counted before anything is looked up: per client IP, and for the account
+/// per device (with `X-Device-Token`) or per IP and across untrusted
+/// clients; a success clears this client's counter and starts a session.
 #[utoipa::path(
     post,
     path = "/auth/admin/login",
     operation_id = "admin-login",
     tag = "auth",
+    params(
+        ("X-Device-Token" = Option<String>, Header, description = "The `deviceToken` of an earlier login of this account from this client: its attempts are then counted for this device alone."),
+    ),
     request_body = AdminLogin,
     responses(
         (status = 200, description = "Logged in: a token pair and the super admin.", body = Success<TokenPair>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
-        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
         (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
     ),
@@ -321,18 +365,21 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
 /// After the password is verified an organization whose license is not
 /// active (or has expired) gets 403. A legacy password hash (bcrypt,
 /// plaintext) is upgraded to argon2id on success. Rate-limited per client
-/// IP and per organization.
+/// IP and for the account (per device with `X-Device-Token`).
 #[utoipa::path(
     post,
     path = "/auth/organization/login",
     operation_id = "organization-login",
     tag = "auth",
+    params(
+        ("X-Device-Token" = Option<String>, Header, description = "The `deviceToken` of an earlier login of this account from this client: its attempts are then counted for this device alone."),
+    ),
     request_body = OrganizationLogin,
     responses(
         (status = 200, description = "Logged in: a token pair and the organization admin.", body = Success<TokenPair>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
         (status = 403, description = "FORBIDDEN: the organization's license is not active or has expired.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
         (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
     ),
@@ -387,18 +434,21 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
 /// get the same 401. After the password is verified a deactivated user or
 /// an unlicensed organization gets 403. A legacy password hash (bcrypt,
 /// plaintext) is upgraded to argon2id on success. Rate-limited per client
-/// IP and per organization and email.
+/// IP and for the account (per device with `X-Device-Token`).
 #[utoipa::path(
     post,
     path = "/auth/workspace/login",
     operation_id = "workspace-login",
     tag = "auth",
+    params(
+        ("X-Device-Token" = Option<String>, Header, description = "The `deviceToken` of an earlier login of this account from this client: its attempts are then counted for this device alone."),
+    ),
     request_body = WorkspaceLogin,
     responses(
         (status = 200, description = "Logged in: a token pair and the user's profile.", body = Success<TokenPair>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
         (status = 403, description = "FORBIDDEN: the user is deactivated, or the organization's license is not active or has expired.", body = Failure),
-        (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,
+        (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
         (status = 503, description = "DEPENDENCY_UNAVAILABLE: the rate limiter (or another store) is unreachable; logins fail closed.", body = Failure),
     ),

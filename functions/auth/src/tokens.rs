@@ -45,6 +45,13 @@ pub struct TokenPair {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub user: Option<LoginUser>,
+    /// Logins only: this client's device token for the account. Send it
+    /// back in `X-Device-Token` on later logins: attempts with it are
+    /// counted for this device alone, so nobody guessing the password
+    /// elsewhere can lock this device out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub device_token: Option<String>,
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -112,6 +119,7 @@ async fn pair(
         expires_in: app.config.identity.access_ttl.as_secs(),
         refresh_expires_in: (session.expires_at - now()).max(0),
         user,
+        device_token: None,
     })
 }
 

@@ -309,14 +309,43 @@ async fn plaintext_legacy_passwords_need_the_migration_flag() {
     );
 }
 
-#[tokio::test]
-async fn failed_logins_are_limited_per_account_and_a_success_resets_the_count() {
-    let app = stack_app();
-    let max = app.config.identity.login_max_per_account;
-    let org = seed_org(&app, "active", in_future()).await;
+/// A workspace login from `ip`, with a device token if given: (status, body, Retry-After).
+async fn login_from(
+    app: &shared::App,
+    account_id: &str,
+    email: &str,
+    password: &str,
+    ip: &str,
+    device: Option<&str>,
+) -> (u16, Value, Option<u64>) {
+    let mut event = test_support::with_body(
+        test_support::event("auth", "workspace-login"),
+        &json!({"organizationId": account_id, "email": email, "password": password}),
+        ip,
+    );
+    if let Some(token) = device {
+        event["headers"]["x-device-token"] = json!(token);
+    }
+    let resp = shared::http::dispatch(auth::SERVICE, test_support::request(&event), |req| {
+        auth::login::workspace(app, req)
+    })
+    .await;
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    (
+        resp.status().as_u16(),
+        serde_json::from_slice(resp.body().as_ref()).unwrap(),
+        retry_after,
+    )
+}
+
+async fn target(app: &shared::App) -> String {
+    let org = seed_org(app, "active", in_future()).await;
     let hash = shared::identity::passwords::hash("Right-Pass-1").unwrap();
     seed_user(
-        &app,
+        app,
         &org.account_id,
         "target@example.com",
         &hash,
@@ -324,54 +353,109 @@ async fn failed_logins_are_limited_per_account_and_a_success_resets_the_count() 
         true,
     )
     .await;
+    org.account_id
+}
 
-    // max-1 failures, then a success: the account counter starts over.
+#[tokio::test]
+async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out() {
+    let app = stack_app();
+    let max = app.config.identity.login_max_per_account;
+    let account = target(&app).await;
+    let attacker = unique_ip();
+    let login = |pw: &'static str, ip: String| {
+        let (app, account) = (&app, account.clone());
+        async move { login_from(app, &account, "target@example.com", pw, &ip, None).await }
+    };
+
+    // max-1 failures, then a success from the same address: it starts over.
     for _ in 0..max - 1 {
-        assert_eq!(
-            workspace_login(&app, &org.account_id, "target@example.com", "bad")
-                .await
-                .0,
-            401
-        );
+        assert_eq!(login("bad", attacker.clone()).await.0, 401);
     }
-    assert_eq!(
-        workspace_login(&app, &org.account_id, "target@example.com", "Right-Pass-1")
-            .await
-            .0,
-        200
-    );
-
-    // Now `max` failures are allowed (each from a different IP) and the next is refused.
+    assert_eq!(login("Right-Pass-1", attacker.clone()).await.0, 200);
     for _ in 0..max {
-        assert_eq!(
-            workspace_login(&app, &org.account_id, "target@example.com", "bad")
-                .await
-                .0,
-            401
-        );
+        assert_eq!(login("bad", attacker.clone()).await.0, 401);
     }
-    let event = test_support::with_body(
-        test_support::event("auth", "workspace-login"),
-        &json!({"organizationId": org.account_id, "email": "target@example.com", "password": "Right-Pass-1"}),
-        &unique_ip(),
-    );
-    let resp = shared::http::dispatch(auth::SERVICE, test_support::request(&event), |req| {
-        auth::login::workspace(&app, req)
-    })
-    .await;
-    assert_eq!(
-        resp.status(),
-        429,
-        "even the right password is refused while locked"
-    );
-    let retry_after: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry_after >= 1 && retry_after <= app.config.identity.login_window.as_secs());
-    let body: Value = serde_json::from_slice(resp.body().as_ref()).unwrap();
+    // That address is now refused, even with the right password...
+    let (status, body, retry_after) = login("Right-Pass-1", attacker.clone()).await;
+    assert_eq!(status, 429, "{body}");
     assert_eq!(body["code"], "RATE_LIMITED");
+    let retry_after = retry_after.expect("Retry-After");
+    assert!(retry_after >= 1 && retry_after <= app.config.identity.login_window.as_secs());
+    // ...but the owner, elsewhere, logs in.
+    let (status, body, _) = login("Right-Pass-1", unique_ip()).await;
+    assert_eq!(status, 200, "the owner was locked out: {body}");
+}
+
+#[tokio::test]
+async fn a_guesser_on_many_addresses_is_bounded_and_the_owners_device_still_gets_in() {
+    let mut config = stack_config();
+    config.identity.login_max_untrusted = 6;
+    let app = shared::App::new(config);
+    let account = target(&app).await;
+
+    // The owner logged in before, from their laptop: it has a device token.
+    let laptop = unique_ip();
+    let (status, body, _) = login_from(
+        &app,
+        &account,
+        "target@example.com",
+        "Right-Pass-1",
+        &laptop,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let device = body["data"]["deviceToken"].as_str().unwrap().to_owned();
+
+    // A guesser spread over many addresses, one attempt each: with the
+    // owner's first login, 6 attempts from clients without a device token.
+    for _ in 0..5 {
+        let (status, _, _) = login_from(
+            &app,
+            &account,
+            "target@example.com",
+            "guess",
+            &unique_ip(),
+            None,
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    // Brute force stays bounded: clients without a device token are refused
+    // for this account, even with the right password.
+    let (status, body, _) = login_from(
+        &app,
+        &account,
+        "target@example.com",
+        "Right-Pass-1",
+        &unique_ip(),
+        None,
+    )
+    .await;
+    assert_eq!(status, 429, "{body}");
+    // A stolen-looking token (another account's, or made up) does not help.
+    let (status, _, _) = login_from(
+        &app,
+        &account,
+        "target@example.com",
+        "guess",
+        &unique_ip(),
+        Some("made-up-device-token"),
+    )
+    .await;
+    assert_eq!(status, 429);
+    // The owner's device gets in, from any address, and keeps its token.
+    let (status, body, _) = login_from(
+        &app,
+        &account,
+        "target@example.com",
+        "Right-Pass-1",
+        &unique_ip(),
+        Some(&device),
+    )
+    .await;
+    assert_eq!(status, 200, "the owner's device was locked out: {body}");
+    assert_eq!(body["data"]["deviceToken"], device.as_str());
 }
 
 #[tokio::test]

@@ -3,14 +3,30 @@
 //! A lead records which of its two mails went out (`mail.sales`,
 //! `mail.confirmation`), so a retry sends only what is missing and nobody
 //! gets a message twice.
+//!
+//! The confirmation goes to whatever address was typed, from the company's
+//! verified sender, so it must not be a relay: its text is fixed (none of
+//! the submitter's name, subject or message), and an address gets at most
+//! [`CONFIRMATIONS_PER_ADDRESS`] of them a day. Past that the lead is still
+//! stored and sales still mailed; the confirmation is skipped and recorded
+//! as `mail.confirmationSkipped`.
+
+use std::time::Duration;
 
 use mongodb::bson::{Document, doc};
-use shared::{App, http::ApiError, stores::mongo::unavailable};
+use sha2::{Digest, Sha256};
+use shared::{App, http::ApiError, rate_limit::Limit, stores::mongo::unavailable};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use crate::mail::{self, Mail};
 
 pub const COLLECTION: &str = "leads";
+
+/// Confirmation mails one recipient address may receive per day.
+pub const CONFIRMATIONS_PER_ADDRESS: Limit = Limit {
+    max: 3,
+    window: Duration::from_secs(24 * 3600),
+};
 
 fn now() -> String {
     OffsetDateTime::now_utc()
@@ -92,15 +108,17 @@ fn mails(app: &App, lead: &Document) -> Result<(Mail, Mail), ApiError> {
         &format!("A new {kind} arrived on the website."),
         &fields,
     );
+    // Fixed text: nothing the submitter typed (the address is not theirs
+    // to prove), so the mail cannot carry someone else's message.
     let confirmation = mail::render(
         &text("email"),
         None,
         "We received your message — AvaOne",
         &format!(
-            "Hi {}, thank you for your {kind}. Our team will get back to you shortly. Here is what you sent:",
-            text("name")
+            "Thank you for your {kind}. Our team will get back to you shortly. \
+             If you did not contact AvaOne, you can ignore this mail."
         ),
-        &fields[..fields.len() - 1],
+        &[],
     );
     Ok((sales, confirmation))
 }
@@ -121,9 +139,17 @@ pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
             Err(e) => last_error = Some(e.message().to_owned()),
         }
     }
+    let mut confirmation_skipped = false;
     if !confirmation_sent && last_error.is_none() {
-        match mail::send(app, &confirmation).await {
-            Ok(_) => confirmation_sent = true,
+        match confirmation_allowed(app, &confirmation.to).await {
+            Ok(true) => match mail::send(app, &confirmation).await {
+                Ok(_) => confirmation_sent = true,
+                Err(e) => last_error = Some(e.message().to_owned()),
+            },
+            Ok(false) => {
+                confirmation_sent = true;
+                confirmation_skipped = true;
+            }
             Err(e) => last_error = Some(e.message().to_owned()),
         }
     }
@@ -136,6 +162,9 @@ pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
     };
     if let Some(err) = &last_error {
         set.insert("mail.lastError", err);
+    }
+    if confirmation_skipped {
+        set.insert("mail.confirmationSkipped", true);
     }
     app.crm_db()
         .await?
@@ -150,4 +179,24 @@ pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
         tracing::warn!(lead = %id, error = %err, "lead stored, mail pending");
     }
     Ok(done)
+}
+
+/// Counts one confirmation to `address`; false once the address has had
+/// its share today. The counter is keyed by a hash of the address.
+async fn confirmation_allowed(app: &App, address: &str) -> Result<bool, ApiError> {
+    let hash: String = Sha256::digest(address.trim().to_lowercase().as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    match app
+        .rate_limit(&format!("confirm-to#{hash}"), CONFIRMATIONS_PER_ADDRESS)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(e) if e.status().as_u16() == 429 => {
+            tracing::info!("confirmation skipped: the address had its share today");
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -99,12 +99,10 @@ async fn a_contact_creates_one_lead_and_one_mail_even_when_posted_twice() {
     assert_eq!(to_sales[0]["source"], app.config.sender_email().unwrap());
     let confirmations = mail_to(&email);
     assert_eq!(confirmations.len(), 1, "one confirmation to the sender");
-    assert!(
-        confirmations[0]["body"]
-            .as_str()
-            .unwrap()
-            .contains(&message)
-    );
+    // The confirmation repeats nothing that was typed: not a relay.
+    let confirmation = confirmations[0]["body"].as_str().unwrap();
+    assert!(!confirmation.contains(&message), "{confirmation}");
+    assert!(!confirmation.contains("Ada Visitor"), "{confirmation}");
 
     // Same key, different body: refused, nothing new stored.
     let other = json!({"name": "Ada Visitor", "email": email, "message": "something else"});
@@ -198,7 +196,19 @@ async fn html_injection_is_escaped_in_the_html_mail() {
         201
     );
     let mails = mail_about(&marker);
-    assert_eq!(mails.len(), 2, "sales + confirmation");
+    assert_eq!(
+        mails.len(),
+        1,
+        "the sales mail (the confirmation repeats nothing typed)"
+    );
+    let confirmation = mail_to(&email);
+    assert_eq!(confirmation.len(), 1);
+    assert!(
+        !confirmation[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("onerror")
+    );
     for m in mails {
         let html = m["body"].as_str().unwrap();
         assert!(
@@ -331,8 +341,14 @@ async fn meeting_and_pricing_forms_store_their_details() {
             .unwrap(),
         "Europe/Berlin"
     );
+    // Sales gets the details (the confirmation to the sender repeats none).
+    let to_sales: Vec<Value> = mail_about(&email)
+        .into_iter()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == "sales@avaone.local")
+        .collect();
+    assert!(to_sales[0]["body"].as_str().unwrap().contains("09:30"));
     assert!(
-        mail_to(&email)[0]["body"]
+        !mail_to(&email)[0]["body"]
             .as_str()
             .unwrap()
             .contains("09:30")
@@ -403,4 +419,48 @@ async fn honeypot_hits_are_dropped_and_floods_are_limited() {
     )
     .await;
     assert_eq!(status, 429, "{resp}");
+}
+
+#[tokio::test]
+async fn the_forms_are_not_a_mail_relay() {
+    let app = stack_app();
+    // Someone types a victim's address, with their own text, again and again
+    // from different addresses (so the per-IP limit does not stop them).
+    let victim = format!("{}@example.com", unique("victim"));
+    let spam = unique("Buy cheap watches at evil.example ");
+    let cap = comm::leads::CONFIRMATIONS_PER_ADDRESS.max as usize;
+    for _ in 0..cap + 3 {
+        let body = json!({"name": "Totally Legit", "email": victim, "message": spam,
+                          "subject": "You won!"});
+        let (status, resp) = call(
+            comm::SERVICE,
+            &app,
+            comm::forms::contact,
+            &contact_event(&body, None, &unique_ip()),
+        )
+        .await;
+        assert_eq!(status, 201, "{resp}");
+    }
+    // Every lead is kept and reaches sales...
+    assert_eq!(leads_from(&app, &victim).await.len(), cap + 3);
+    assert_eq!(mail_about(&spam).len(), cap + 3, "sales got every lead");
+    // ...but the victim gets at most `cap` mails, none carrying the text.
+    let to_victim = mail_to(&victim);
+    assert_eq!(to_victim.len(), cap, "confirmations are capped per address");
+    for m in &to_victim {
+        let text = format!("{} {}", m["subject"], m["body"]);
+        assert!(
+            !text.contains(&spam) && !text.contains("You won") && !text.contains("Legit"),
+            "{text}"
+        );
+    }
+    let skipped = leads_from(&app, &victim)
+        .await
+        .iter()
+        .filter(|l| {
+            l.get_document("mail")
+                .is_ok_and(|m| m.get_bool("confirmationSkipped") == Ok(true))
+        })
+        .count();
+    assert_eq!(skipped, 3);
 }

@@ -44,42 +44,64 @@ pub enum Verdict {
     Invalid,
 }
 
-/// Checks `password` against `stored` (`None`: no such user).
-pub fn verify(password: &str, stored: Option<&str>, allow_plaintext: bool) -> Verdict {
-    let Some(stored) = stored else {
-        // Same work as a real check, then fail.
-        let _ = verify_argon2(password, dummy_hash());
-        return Verdict::Invalid;
-    };
-    let valid = if stored.starts_with("$argon2") {
-        match verify_argon2(password, stored) {
-            true if !current_params(stored) => return upgraded(password),
-            ok => ok,
+/// What is stored for an account, as far as verification is concerned.
+enum Stored<'a> {
+    Argon2(&'a str),
+    Bcrypt(&'a str),
+    Plaintext(&'a str),
+    /// No such account, or a form we never compare.
+    Unusable,
+}
+
+impl<'a> Stored<'a> {
+    fn of(stored: Option<&'a str>, allow_plaintext: bool) -> Self {
+        match stored {
+            Some(s) if s.starts_with("$argon2") => Stored::Argon2(s),
+            Some(s) if s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$") => {
+                Stored::Bcrypt(s)
+            }
+            Some(s) if allow_plaintext && !s.starts_with('$') && !s.is_empty() => {
+                Stored::Plaintext(s)
+            }
+            Some(_) => {
+                tracing::warn!("stored password is in an unsupported form; refusing");
+                Stored::Unusable
+            }
+            None => Stored::Unusable,
         }
-    } else if stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$")
-    {
-        if bcrypt::verify(password, stored).unwrap_or(false) {
-            return upgraded(password);
-        }
-        false
-    } else if allow_plaintext && !stored.starts_with('$') && !stored.is_empty() {
-        if constant_time_eq(password.as_bytes(), stored.as_bytes()) {
-            return upgraded(password);
-        }
-        let _ = verify_argon2(password, dummy_hash());
-        false
-    } else {
-        // Unknown scheme, or plaintext without the migration flag: never
-        // compare it, but spend the same time as a real check.
-        tracing::warn!("stored password is in an unsupported form; refusing");
-        let _ = verify_argon2(password, dummy_hash());
-        false
-    };
-    if valid {
-        Verdict::Valid { rehash: None }
-    } else {
-        Verdict::Invalid
     }
+}
+
+/// Checks `password` against `stored` (`None`: no such user).
+///
+/// A failure costs the same whatever was stored — an unknown account, an
+/// argon2id hash, a bcrypt hash not yet upgraded, a plaintext value: one
+/// argon2id and one bcrypt verification in all, each on a dummy hash where
+/// the account has none of that kind. So the time of a failed login tells
+/// nothing about the account (not even that it is a legacy one).
+pub fn verify(password: &str, stored: Option<&str>, allow_plaintext: bool) -> Verdict {
+    let stored = Stored::of(stored, allow_plaintext);
+    match stored {
+        Stored::Argon2(hash) if verify_argon2(password, hash) => {
+            return if current_params(hash) {
+                Verdict::Valid { rehash: None }
+            } else {
+                upgraded(password)
+            };
+        }
+        Stored::Bcrypt(hash) if verify_bcrypt(password, hash) => return upgraded(password),
+        Stored::Plaintext(plain) if constant_time_eq(password.as_bytes(), plain.as_bytes()) => {
+            return upgraded(password);
+        }
+        _ => {}
+    }
+    if !matches!(stored, Stored::Argon2(_)) {
+        verify_argon2(password, dummy_hash());
+    }
+    if !matches!(stored, Stored::Bcrypt(_)) {
+        verify_bcrypt(password, dummy_bcrypt());
+    }
+    Verdict::Invalid
 }
 
 /// [`verify`] on the blocking pool, so the runtime thread stays free for the
@@ -110,6 +132,8 @@ fn upgraded(password: &str) -> Verdict {
 }
 
 fn verify_argon2(password: &str, stored: &str) -> bool {
+    #[cfg(test)]
+    tests::WORK.with(|w| w.borrow_mut().push("argon2id"));
     PasswordHash::new(stored)
         .map(|parsed| {
             argon2id()
@@ -123,6 +147,19 @@ fn current_params(stored: &str) -> bool {
     stored.starts_with(&format!(
         "$argon2id$v=19$m={M_COST_KIB},t={T_COST},p={P_COST}$"
     ))
+}
+
+fn verify_bcrypt(password: &str, stored: &str) -> bool {
+    #[cfg(test)]
+    tests::WORK.with(|w| w.borrow_mut().push("bcrypt"));
+    bcrypt::verify(password, stored).unwrap_or(false)
+}
+
+/// A bcrypt hash at the cost the monolith used (10, bcrypt's default), so a
+/// dummy check costs what checking an imported hash costs.
+fn dummy_bcrypt() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| bcrypt::hash("avaone-dummy-password-for-timing", 10).unwrap_or_default())
 }
 
 fn dummy_hash() -> &'static str {
@@ -140,6 +177,43 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        /// The verifications `verify` ran on this thread, in order.
+        pub(super) static WORK: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn work_of(password: &str, stored: Option<&str>, plaintext: bool) -> Vec<&'static str> {
+        WORK.with(|w| w.borrow_mut().clear());
+        assert_eq!(verify(password, stored, plaintext), Verdict::Invalid);
+        let mut work = WORK.with(|w| w.borrow().clone());
+        work.sort();
+        work
+    }
+
+    #[test]
+    fn every_failure_costs_the_same_whatever_is_stored() {
+        let argon = hash("right").unwrap();
+        let legacy = bcrypt::hash("right", 10).unwrap();
+        let unknown = work_of("wrong", None, false);
+        assert_eq!(unknown, ["argon2id", "bcrypt"]);
+        for (what, stored, plaintext) in [
+            ("argon2id account", Some(argon.as_str()), false),
+            (
+                "bcrypt account not yet upgraded",
+                Some(legacy.as_str()),
+                false,
+            ),
+            ("plaintext account", Some("right"), true),
+            ("plaintext without the flag", Some("right"), false),
+            ("unsupported form", Some("$md5$x"), false),
+        ] {
+            assert_eq!(work_of("wrong", stored, plaintext), unknown, "{what}");
+        }
+        // The dummy bcrypt costs what an imported hash costs.
+        assert!(dummy_bcrypt().starts_with("$2b$10$"), "{}", dummy_bcrypt());
+    }
 
     #[test]
     fn argon2id_round_trip_with_owasp_parameters() {
