@@ -96,9 +96,9 @@ def signed(claims):
 now = int(time.time())
 expired = signed({**claims_of(token), "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600})
 forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-for what, bad in (("forged", forged), ("malformed", "not-a-jwt"), ("expired", expired)):
+for what, bad in (("a forged", forged), ("a malformed", "not-a-jwt"), ("an expired", expired)):
     status, body = call("GET", "/users/workspace-users", token=bad)
-    unauthenticated(f"... with a {what} token: 401 envelope", status, body)
+    unauthenticated(f"... with {what} token: 401 envelope", status, body)
 
 # Logout ends the session on the very next request (no authorizer cache),
 # and every access token of that session, not only the one presented.

@@ -1,5 +1,9 @@
-//! `GET /api/v1/health`: 200 with every dependency's status and latency, or
-//! 503 `DEPENDENCY_UNAVAILABLE` naming the ones that are down.
+//! `GET /api/v1/health`. Anyone gets the liveness answer `{status: "ok"}`:
+//! no backend call (a public route must not let anyone drive traffic to the
+//! stores) and nothing about the deployment. The super admin (bearer token)
+//! gets the report: 200 with every dependency's status and latency, the
+//! stage and version, or 503 `DEPENDENCY_UNAVAILABLE` naming the ones that
+//! are down.
 //!
 //! All probes run concurrently, each bounded by `DEPENDENCY_TIMEOUT_MS`, so
 //! the route answers within about that bound even when every store hangs.
@@ -12,7 +16,10 @@ use mongodb::bson::doc;
 use serde::Serialize;
 use shared::{
     App,
-    http::{ApiError, ErrorCode, Reply, Request, openapi::Success},
+    http::{
+        ApiError, ErrorCode, Reply, Request,
+        openapi::{Failure, Success},
+    },
     stores::{Dependency, aws::error_chain},
 };
 
@@ -58,6 +65,23 @@ pub struct HealthReport {
     pub dependencies: Dependencies,
 }
 
+/// The public answer: the function is up. Nothing else.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Liveness {
+    /// Always `ok`.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// What GET /health answers: liveness, or the super admin's report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Health {
+    Liveness(Liveness),
+    Report(Box<HealthReport>),
+}
+
 /// The 503 answer: the error envelope whose `data` is the full report.
 #[derive(utoipa::ToSchema)]
 #[schema(rename_all = "camelCase")]
@@ -78,23 +102,35 @@ pub struct HealthUnavailable {
     request_id: String,
 }
 
-/// Liveness and dependency status.
+/// Liveness, and the dependency report for the super admin.
 ///
-/// Public (no token). Probes MongoDB, DynamoDB, S3 and the configuration
-/// secret concurrently, each bounded by `DEPENDENCY_TIMEOUT_MS`. 200 when all
-/// are up; 503 with the same report in the error envelope's `data` when any is
-/// down.
+/// Public (no authorizer on the route): without a token the answer is
+/// `{status: "ok"}` and nothing is probed. The function checks a sent
+/// `Authorization: Bearer` token itself. With the super admin's token it probes MongoDB, DynamoDB, S3 and
+/// the configuration secret concurrently, each bounded by
+/// `DEPENDENCY_TIMEOUT_MS`: 200 when all are up; 503 with the same report in
+/// the error envelope's `data` when any is down. Any other token is 401/403.
 #[utoipa::path(
     get,
     path = "/health",
     operation_id = "health",
     tag = "admin",
     responses(
-        (status = 200, description = "Every dependency is up.", body = Success<HealthReport>),
-        (status = 503, description = "DEPENDENCY_UNAVAILABLE: at least one dependency is down; `data` is the report.", body = HealthUnavailable),
+        (status = 200, description = "Alive (no token), or every dependency is up (super admin).", body = Success<Health>),
+        (status = 401, description = "UNAUTHENTICATED: a token was sent and is invalid, expired or revoked.", body = Failure),
+        (status = 403, description = "FORBIDDEN: the report is the super admin's.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE (super admin): at least one dependency is down; `data` is the report.", body = HealthUnavailable),
     ),
 )]
-pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
+pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
+    if !req
+        .headers()
+        .contains_key(lambda_http::http::header::AUTHORIZATION)
+        && !has_authorizer_context(&req)
+    {
+        return Reply::ok(Health::Liveness(Liveness { status: "ok" }));
+    }
+    app.principal(&req).await?.require_super_admin()?;
     // Boxed: the SDK and driver futures are large, and four of them inline
     // would sit on the stack of the runtime's single thread.
     let (mongodb, dynamodb, s3, secrets) = tokio::join!(
@@ -121,7 +157,7 @@ pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
         },
     };
     if down.is_empty() {
-        Reply::ok(report)
+        Reply::ok(Health::Report(Box::new(report)))
     } else {
         let report = serde_json::to_value(&report).map_err(ApiError::internal)?;
         Err(ApiError::new(
@@ -131,6 +167,16 @@ pub async fn handle(app: &App, _req: Request) -> Result<Reply, ApiError> {
         )
         .with_data(report))
     }
+}
+
+/// Whether an authorizer (or a test) put a principal on the request.
+fn has_authorizer_context(req: &Request) -> bool {
+    use lambda_http::{RequestExt, request::RequestContext};
+    matches!(
+        req.request_context_ref(),
+        Some(RequestContext::ApiGatewayV2(ctx))
+            if ctx.authorizer.as_ref().is_some_and(|a| !a.fields.is_empty())
+    )
 }
 
 /// Runs one probe under the dependency timeout and times it.

@@ -8,7 +8,10 @@ use std::{
 };
 
 use serde_json::Value;
-use shared::{App, Config, http::dispatch};
+use shared::{
+    App, Config,
+    http::{Principal, Role, dispatch},
+};
 use test_support::free_port;
 
 fn stack_config() -> Config {
@@ -16,18 +19,54 @@ fn stack_config() -> Config {
         .expect("the local stack's settings are missing: run these tests with `make test`")
 }
 
-fn health_event() -> lambda_http::Request {
+fn health_event() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../events/admin/health.json");
-    lambda_http::request::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-async fn call(app: &App) -> (u16, Value) {
-    let resp = dispatch(admin::SERVICE, health_event(), |req| {
+async fn call_as(app: &App, who: Option<&Principal>) -> (u16, Value) {
+    let event = match who {
+        Some(p) => test_support::as_principal(health_event(), p),
+        None => health_event(),
+    };
+    let resp = dispatch(admin::SERVICE, test_support::request(&event), |req| {
         admin::health::handle(app, req)
     })
     .await;
     let body = serde_json::from_slice(resp.body().as_ref()).unwrap();
     (resp.status().as_u16(), body)
+}
+
+/// The super admin's report.
+async fn call(app: &App) -> (u16, Value) {
+    call_as(
+        app,
+        Some(&test_support::principal(
+            Role::SuperAdmin,
+            None,
+            "super-admin",
+        )),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn anyone_gets_liveness_and_nothing_else_without_touching_a_store() {
+    // Every store unreachable: the public answer does not care, because it
+    // asks none of them.
+    let mut config = stack_config();
+    config.mongodb_uri = Some(format!(
+        "mongodb://127.0.0.1:{}/?directConnection=true",
+        free_port()
+    ));
+    config.table_name = Some("no-such-table".into());
+    let app = App::new(config);
+    let (status, body) = call_as(&app, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], serde_json::json!({"status": "ok"}));
+    // A token that is not the super admin's gets no report.
+    let member = test_support::principal(Role::Admin, Some("acme"), "u-1");
+    assert_eq!(call_as(&app, Some(&member)).await.0, 403);
 }
 
 #[tokio::test]

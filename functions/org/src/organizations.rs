@@ -324,6 +324,9 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateOrganization {
     pub name: Option<String>,
+    /// Super admin only: it is unique across organizations, so letting an
+    /// organization's admin change it would tell them (by a 409) which
+    /// addresses other organizations use.
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -350,6 +353,7 @@ impl UpdateOrganization {
                 out.push(name)
             }
         };
+        check(self.email.is_some(), "email");
         check(self.admin_email.is_some(), "adminEmail");
         check(self.admin_password.is_some(), "adminPassword");
         check(self.license_status.is_some(), "licenseStatus");

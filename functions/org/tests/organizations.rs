@@ -659,3 +659,31 @@ async fn sessions_end_when_the_licence_lapses_the_admin_changes_or_the_org_goes(
     assert_eq!(status, 200);
     assert!(!live(&app, &bystander).await, "deleted: signed out");
 }
+
+#[tokio::test]
+async fn an_org_admin_cannot_probe_which_emails_other_organizations_use() {
+    let app = stack_app();
+    let (id, account) = created(&app, "Prober").await;
+    let (other_id, _) = created(&app, "Target").await;
+    let taken = org_doc(&app, &other_id)
+        .await
+        .unwrap()
+        .get_str("email")
+        .unwrap()
+        .to_owned();
+    // A taken address and a free one get the same answer: the email is the
+    // super admin's to change.
+    let mut answers = Vec::new();
+    for email in [taken, format!("{}@free.example", unique("f"))] {
+        let mut ev = with_id("update-organization", &admin_of(&account), &id);
+        ev["body"] = Value::String(json!({"email": email}).to_string());
+        let (status, resp) = call(org::SERVICE, &app, org::organizations::update, &ev).await;
+        answers.push((
+            status,
+            resp["data"]["refusedFields"].clone(),
+            resp["error"].clone(),
+        ));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, 403);
+}

@@ -74,6 +74,7 @@ pub struct ImageFile(Vec<u8>);
     ),
     responses(
         (status = 201, description = "The image was stored.", body = Success<ProfileImage>),
+        (status = 403, description = "FORBIDDEN: the token is not a workspace user of an organization (the super admin, an organization admin, or a subject with no user profile).", body = Failure),
         (status = 413, description = "PAYLOAD_TOO_LARGE: the image is over 2 MiB.", body = Failure),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: the file is not a JPEG, PNG or WebP image.", body = Failure),
         (status = 503, description = "DEPENDENCY_UNAVAILABLE: S3 or the database could not be reached.", body = Failure),
@@ -105,10 +106,35 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         })?;
     let (content_type, ext) = (image.content_type(), image.extension());
 
+    // The key is built from the user id, so it must be one: a stored user
+    // of this organization with an id that is a plain path segment. A token
+    // whose subject is anything else (an organization admin's, or a crafted
+    // `../..`) stores nothing.
+    let users = app
+        .org_db(&account_id)
+        .await?
+        .collection::<mongodb::bson::Document>(org::model::USERS);
+    let user_id = principal.user_id.as_str();
+    let plain_segment = !user_id.is_empty()
+        && user_id.len() <= 64
+        && user_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let is_user = plain_segment
+        && users
+            .find_one(doc! {"id": user_id})
+            .projection(doc! {"_id": 1})
+            .await
+            .map_err(unavailable)?
+            .is_some();
+    if !is_user {
+        return Err(ApiError::forbidden(
+            "Profile images belong to workspace users; this account has no user profile here.",
+        ));
+    }
     let bucket = app.config.bucket_name()?;
     let key = format!(
-        "profile-images/{account_id}/{}/{}.{ext}",
-        principal.user_id,
+        "profile-images/{account_id}/{user_id}/{}.{ext}",
         uuid::Uuid::new_v4()
     );
     let s3 = app.s3().await;
@@ -132,11 +158,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await
         .map_err(|e| ApiError::dependency(Dependency::S3, error_chain(&e)))?;
 
-    app.org_db(&account_id)
-        .await?
-        .collection::<mongodb::bson::Document>(org::model::USERS)
+    users
         .update_one(
-            doc! {"id": &principal.user_id},
+            doc! {"id": user_id},
             doc! {"$set": {"profileImageKey": &key, "updatedAt": org::model::now_rfc3339()}},
         )
         .await

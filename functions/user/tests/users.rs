@@ -323,6 +323,38 @@ async fn a_real_png_is_stored_and_readable_and_impostors_are_refused() {
 }
 
 #[tokio::test]
+async fn the_profile_image_key_is_never_built_from_an_unchecked_subject() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let listing = |prefix: String| {
+        let app = &app;
+        async move {
+            app.s3()
+                .await
+                .list_objects_v2()
+                .bucket(app.config.bucket_name().unwrap())
+                .prefix(prefix)
+                .send()
+                .await
+                .unwrap()
+                .key_count()
+                .unwrap_or(0)
+        }
+    };
+    for subject in ["../../cms/evil", "u-emp/../../../cms", "no-such-user"] {
+        let who = principal(Role::Employee, Some(&a), subject);
+        let (status, resp) = upload(&app, &who, PNG, "image/png").await;
+        assert_eq!(status, 403, "{subject:?}: {resp}");
+    }
+    assert_eq!(
+        listing(format!("profile-images/{a}/")).await,
+        0,
+        "nothing stored"
+    );
+    assert_eq!(listing("cms/evil".into()).await, 0);
+}
+
+#[tokio::test]
 async fn a_profile_image_can_only_land_in_the_callers_own_organization() {
     use base64::{Engine, engine::general_purpose::STANDARD};
     let app = stack_app();

@@ -38,6 +38,10 @@ fn client(app: &App) -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
+            // The API key travels in a header; a redirect (to wherever a
+            // compromised or misconfigured endpoint points) must not carry
+            // it along. Gemini's API never redirects.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(app.config.gemini.timeout)
             .connect_timeout(
                 app.config

@@ -25,6 +25,11 @@ struct FakeGemini {
 
 /// Starts a fake Gemini that answers every request with `status` and `body`.
 async fn fake_gemini(status: u16, body: Value) -> FakeGemini {
+    fake_gemini_with(status, body, String::new()).await
+}
+
+/// [`fake_gemini`] with extra header lines (each ending in `\r\n`).
+async fn fake_gemini_with(status: u16, body: Value, extra_headers: String) -> FakeGemini {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base_url = format!("http://{}", listener.local_addr().unwrap());
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -71,7 +76,7 @@ async fn fake_gemini(status: u16, body: Value) -> FakeGemini {
             log.lock().unwrap().push((path, key, request));
             let text = body.to_string();
             let reply = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{extra_headers}content-length: {}\r\nconnection: close\r\n\r\n{text}",
                 text.len()
             );
             socket.write_all(reply.as_bytes()).await.unwrap();
@@ -200,6 +205,31 @@ async fn gemini_answers_in_its_format_and_navigation_is_still_role_checked() {
     )
     .await;
     assert_eq!(resp["data"]["action"], json!({"type": "none"}));
+}
+
+#[tokio::test]
+async fn the_api_key_never_follows_a_redirect() {
+    let elsewhere = fake_gemini(200, candidate_text("Hello!")).await;
+    let redirecting = fake_gemini_with(
+        307,
+        json!({}),
+        format!("location: {}/collect\r\n", elsewhere.base_url),
+    )
+    .await;
+    let app = app_with_gemini(&redirecting.base_url).await;
+    let (status, resp) = call(
+        voice::SERVICE,
+        &app,
+        voice::agent::handle,
+        &agent_event(Role::User, "hi", "/dashboard"),
+    )
+    .await;
+    assert_eq!(status, 502, "a redirect is a provider failure: {resp}");
+    assert_eq!(redirecting.seen.lock().unwrap().len(), 1);
+    assert!(
+        elsewhere.seen.lock().unwrap().is_empty(),
+        "the request (and its x-goog-api-key) went to the redirect target"
+    );
 }
 
 #[tokio::test]
