@@ -170,3 +170,59 @@ fn local_only_routes_are_never_part_of_a_deployed_stack() {
         }
     }
 }
+
+#[test]
+fn logins_and_forms_have_their_own_lower_api_throttles() {
+    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    let api = &doc["Resources"]["HttpApi"]["Properties"];
+    let default_rate = doc["Parameters"]["ThrottlingRateLimit"]["Default"]
+        .as_f64()
+        .unwrap();
+    let default_burst = doc["Parameters"]["ThrottlingBurstLimit"]["Default"]
+        .as_f64()
+        .unwrap();
+    for route in [
+        "POST /api/v1/auth/admin/login",
+        "POST /api/v1/auth/organization/login",
+        "POST /api/v1/auth/workspace/login",
+        "POST /api/v1/auth/refresh-token",
+        "POST /api/v1/communication/contact",
+        "POST /api/v1/communication/send-contact-form",
+        "POST /api/v1/communication/send-meeting-request",
+        "POST /api/v1/communication/send-pricing-inquiry",
+    ] {
+        let settings = &api["RouteSettings"][route];
+        let rate = settings["ThrottlingRateLimit"].as_f64();
+        let burst = settings["ThrottlingBurstLimit"].as_f64();
+        assert!(
+            rate.is_some_and(|r| r > 0.0 && r < default_rate)
+                && burst.is_some_and(|b| b > 0.0 && b < default_burst),
+            "{route}: {settings:?}"
+        );
+    }
+    // Every throttled route exists (a typo would throttle nothing).
+    let routes: Vec<String> = doc["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .flat_map(|r| {
+            r["Properties"]["Events"]
+                .as_mapping()
+                .into_iter()
+                .flat_map(|events| events.values())
+                .filter_map(|e| {
+                    Some(format!(
+                        "{} {}",
+                        e["Properties"]["Method"].as_str()?.to_uppercase(),
+                        e["Properties"]["Path"].as_str()?
+                    ))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for key in api["RouteSettings"].as_mapping().unwrap().keys() {
+        let key = key.as_str().unwrap();
+        assert!(routes.iter().any(|r| r == key), "no route {key}");
+    }
+}

@@ -89,8 +89,8 @@ pub struct QuestionCount {
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = range::organization(app, &req).await?;
     let range = Range::from_query(&req)?;
-    let mut filter = range.date_filter("startedAt");
-    filter.insert("organizationId", &account_id);
+    crate::queries::ensure_indexes(app, &account_id).await?;
+    let filter = crate::queries::conversations(&range, &account_id);
     let pipeline = vec![
         doc! {"$match": filter},
         doc! {"$facet": {

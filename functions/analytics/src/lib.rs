@@ -21,6 +21,7 @@
 
 pub mod chatbot;
 pub mod openapi;
+pub mod queries;
 pub mod range;
 pub mod workspace;
 

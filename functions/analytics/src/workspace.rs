@@ -11,7 +11,10 @@ use shared::{
 };
 use utoipa::ToSchema;
 
-use crate::range::{self, Range, RangeView, number, per_day};
+use crate::{
+    queries,
+    range::{self, Range, RangeView, number, per_day},
+};
 
 /// The organization's numbers over the range.
 #[derive(Debug, Serialize, ToSchema)]
@@ -166,6 +169,7 @@ fn counts(facet: &Document, key: &str) -> Vec<(String, i64)> {
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = range::organization(app, &req).await?;
     let range = Range::from_query(&req)?;
+    queries::ensure_indexes(app, &account_id).await?;
     let org_db = app.org_db(&account_id).await?;
 
     // Users: totals by role and activity, plus sign-ups in the range.
@@ -188,7 +192,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let activity = aggregate(
         org_db.collection::<Document>("activity"),
         vec![
-            doc! {"$match": range.date_filter("at")},
+            doc! {"$match": queries::activity(&range)},
             doc! {"$facet": {
                 "daily": [{"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$at"}}, "n": {"$sum": 1}}}],
                 "users": [{"$group": {"_id": "$userId"}}, {"$count": "n"}],
@@ -210,8 +214,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let by_type = counts(&activity, "byType");
 
     // Leads attributed to the organization, per day (createdAt is RFC 3339 text).
-    let mut lead_match = range.text_filter("createdAt");
-    lead_match.insert("organizationId", &account_id);
+    let lead_match = queries::leads(&range, &account_id);
     let leads = aggregate(
         app.crm_db().await?.collection::<Document>("leads"),
         vec![
@@ -224,8 +227,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let leads_per_day = per_day(&leads, "n");
 
     // Chatbot headline numbers (details: /analytics/workspace/chatbot).
-    let mut conv_match = range.date_filter("startedAt");
-    conv_match.insert("organizationId", &account_id);
+    let conv_match = queries::conversations(&range, &account_id);
     let chatbot = aggregate(
         app.pingora_db().await?.collection::<Document>("conversations"),
         vec![

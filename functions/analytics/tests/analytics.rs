@@ -316,3 +316,73 @@ async fn scope_and_range_are_enforced() {
         );
     }
 }
+
+/// The winning plan's stages, from an `explain` of `command`.
+async fn plan(db: &mongodb::Database, command: Document) -> String {
+    let explained = db
+        .run_command(doc! {"explain": command, "verbosity": "queryPlanner"})
+        .await
+        .unwrap();
+    let planner = explained
+        .get_document("queryPlanner")
+        .or_else(|_| {
+            explained.get_array("stages").map_err(|_| ()).and_then(|s| {
+                s[0].as_document()
+                    .and_then(|d| d.get_document("$cursor").ok())
+                    .and_then(|c| c.get_document("queryPlanner").ok())
+                    .ok_or(())
+            })
+        })
+        .unwrap_or_else(|_| panic!("no plan in {explained}"));
+    planner.get_document("winningPlan").unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_range_query_is_served_by_an_index() {
+    let app = stack_app();
+    let org = unique("plan");
+    seed(&app, &org, &unique("plan-n")).await;
+    // A route call creates the indexes its queries need.
+    assert_eq!(
+        get(&app, "workspace-analytics", &org, Role::Admin, &[])
+            .await
+            .0,
+        200
+    );
+
+    let req = test_support::request(&with_query(
+        event("analytics", "workspace-analytics"),
+        &[("from", &day(20)), ("to", &day(0))],
+    ));
+    let range = analytics::range::Range::from_query(&req).unwrap();
+    use analytics::queries;
+    for (what, db, collection, filter) in [
+        (
+            "activity",
+            app.org_db(&org).await.unwrap(),
+            "activity",
+            queries::activity(&range),
+        ),
+        (
+            "leads",
+            app.crm_db().await.unwrap(),
+            "leads",
+            queries::leads(&range, &org),
+        ),
+        (
+            "conversations",
+            app.pingora_db().await.unwrap(),
+            "conversations",
+            queries::conversations(&range, &org),
+        ),
+    ] {
+        let winning = plan(
+            &db,
+            doc! {"aggregate": collection, "pipeline": [{"$match": filter}], "cursor": {}},
+        )
+        .await;
+        println!("{what}: {winning}");
+        assert!(winning.contains("IXSCAN"), "{what} is a scan: {winning}");
+        assert!(!winning.contains("COLLSCAN"), "{what}: {winning}");
+    }
+}

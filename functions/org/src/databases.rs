@@ -5,7 +5,6 @@
 
 use std::{collections::BTreeMap, time::Instant};
 
-use futures_util::future::join_all;
 use mongodb::bson::{Document, doc};
 use serde::Serialize;
 use shared::{
@@ -108,6 +107,11 @@ async fn org_databases(app: &App) -> Result<Vec<String>, ApiError> {
         .collect())
 }
 
+/// How many databases are probed at once: one connection each, and the
+/// function's connection pool and the cluster's connection limit are shared
+/// with everything else, however many organizations there are.
+const PROBES_AT_ONCE: usize = 8;
+
 /// Every database's status.
 ///
 /// Super admin only: main, billing, crm, pingora and each organization's
@@ -138,7 +142,11 @@ pub async fn status(app: &App, req: Request) -> Result<Reply, ApiError> {
         }
         Err(_) => false,
     };
-    let databases = join_all(targets.into_iter().map(|(c, n)| Box::pin(probe(app, c, n)))).await;
+    let databases = shared::concurrency::at_most(
+        PROBES_AT_ONCE,
+        targets.into_iter().map(|(c, n)| Box::pin(probe(app, c, n))),
+    )
+    .await;
     Reply::ok(DatabaseReport {
         reachable: databases.iter().filter(|d| d.reachable).count(),
         total: databases.len(),

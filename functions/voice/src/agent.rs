@@ -79,7 +79,7 @@ impl Validate for AgentRequest {
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     let body: AgentRequest = parse_json(&req)?;
-    let (answer, provider) = match Gemini::configured(app).await? {
+    let (answer, provider) = match Gemini::for_user(app, &principal).await? {
         Some(gemini) => (ask_gemini(&gemini, &principal, &body).await?, "gemini"),
         None => (
             intents::respond(&body.message, &body.current_path, principal.role),

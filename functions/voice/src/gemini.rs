@@ -3,14 +3,32 @@
 //! `PROVIDER_TIMEOUT_MS`; an unreachable or slow provider is 503, an error or
 //! unusable answer from it is 502, both with code DEPENDENCY_UNAVAILABLE.
 
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Duration};
 
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     App,
-    http::{ApiError, ErrorCode},
+    http::{ApiError, ErrorCode, Principal},
+    rate_limit::Limit,
 };
+
+/// Each user's share of the paid provider, per minute and per day (every
+/// voice route that reaches Gemini counts; the built-in intent engine does
+/// not). Over either: 429 with `Retry-After`.
+pub const PER_USER_PER_MINUTE: Limit = Limit {
+    max: 20,
+    window: Duration::from_secs(60),
+};
+pub const PER_USER_PER_DAY: Limit = Limit {
+    max: 500,
+    window: Duration::from_secs(24 * 3600),
+};
+
+/// The largest base64 audio a text-to-speech answer may carry: Lambda's
+/// response limit is 6 MB (6,291,456 bytes) for the whole API Gateway
+/// response; the rest is room for the envelope.
+pub const MAX_SPEECH_BASE64: usize = 6 * 1024 * 1024 - 64 * 1024;
 
 pub struct Gemini<'a> {
     app: &'a App,
@@ -55,10 +73,23 @@ fn client(app: &App) -> &'static reqwest::Client {
 }
 
 impl<'a> Gemini<'a> {
-    /// The provider, if `geminiApiKey` is configured.
-    pub async fn configured(app: &'a App) -> Result<Option<Gemini<'a>>, ApiError> {
+    /// The provider for one call of `who`, if `geminiApiKey` is configured:
+    /// the call is counted against their quota first (429 when spent).
+    pub async fn for_user(app: &'a App, who: &Principal) -> Result<Option<Gemini<'a>>, ApiError> {
         let secret = app.secret().await?;
-        Ok(secret.str("geminiApiKey").map(|key| Gemini {
+        let Some(key) = secret.str("geminiApiKey") else {
+            return Ok(None);
+        };
+        let user = format!(
+            "{}#{}",
+            who.organization_id.as_deref().unwrap_or("platform"),
+            who.user_id
+        );
+        app.rate_limit(&format!("gemini-minute#{user}"), PER_USER_PER_MINUTE)
+            .await?;
+        app.rate_limit(&format!("gemini-day#{user}"), PER_USER_PER_DAY)
+            .await?;
+        Ok(Some(Gemini {
             app,
             key: key.to_owned(),
         }))
@@ -170,6 +201,14 @@ impl<'a> Gemini<'a> {
         let data = audio["data"]
             .as_str()
             .ok_or_else(|| bad_gateway("audio without data".into()))?;
+        // The input bound keeps speech well under this; the check makes
+        // "never over Lambda's response limit" hold whatever the model does.
+        if data.len() > MAX_SPEECH_BASE64 {
+            return Err(bad_gateway(format!(
+                "{} bytes of base64 audio, over the {MAX_SPEECH_BASE64} a response can carry",
+                data.len()
+            )));
+        }
         let mime = audio["mimeType"]
             .as_str()
             .unwrap_or("audio/L16;codec=pcm;rate=24000");

@@ -4,7 +4,7 @@
 //! - speech-to-text `{audioData, mimeType?}`: base64 audio (WAV, MP3, OGG,
 //!   WebM, FLAC — recognised by its bytes; a declared `mimeType` must agree),
 //!   at most 3 MiB decoded → `{text}`.
-//! - text-to-speech `{text, voice?}`: 1-3000 characters → `{audioData,
+//! - text-to-speech `{text, voice?}`: 1-800 characters → `{audioData,
 //!   mimeType}` (Gemini returns 24 kHz 16-bit PCM).
 
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -110,7 +110,7 @@ impl Validate for SpeechToText {
     security(("bearerAuth" = [])),
 )]
 pub async fn speech_to_text(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.principal(&req).await?;
+    let principal = app.principal(&req).await?;
     // base64 grows data by 4/3; leave room for the JSON around it.
     let body: SpeechToText = parse_json_with_limit(&req, MAX_AUDIO_BYTES * 4 / 3 + 4096)?;
     let data = body
@@ -139,7 +139,7 @@ pub async fn speech_to_text(app: &App, req: Request) -> Result<Reply, ApiError> 
             ));
         }
     }
-    let gemini = Gemini::configured(app)
+    let gemini = Gemini::for_user(app, &principal)
         .await?
         .ok_or_else(|| not_configured("Speech-to-text"))?;
     let text = gemini.transcribe(detected, data).await?;
@@ -149,16 +149,19 @@ pub async fn speech_to_text(app: &App, req: Request) -> Result<Reply, ApiError> 
     })
 }
 
+/// The longest text text-to-speech takes. Its speech comes back as 24 kHz
+/// 16-bit PCM, 64,000 bytes of base64 a second: at a slow 10 characters a
+/// second, 800 characters are 80 s, 5.1 MB, under Lambda's 6 MB response
+/// limit. Anything slower is refused by the size check in
+/// [`crate::gemini::Gemini::speak`] (502) rather than answered over the limit.
+pub const MAX_SPEECH_CHARS: usize = 800;
+
 /// Text to speak.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TextToSpeech {
-    /// 1-3000 characters.
-    #[schema(
-        min_length = 1,
-        max_length = 3000,
-        example = "Your dashboard is ready."
-    )]
+    /// 1-800 characters (so the speech fits one response, see `MAX_SPEECH_CHARS`).
+    #[schema(min_length = 1, max_length = 800, example = "Your dashboard is ready.")]
     pub text: String,
     /// One of Kore (the default), Puck, Charon, Fenrir, Aoede, Leda.
     #[serde(default)]
@@ -180,7 +183,7 @@ pub struct Speech {
 
 impl Validate for TextToSpeech {
     fn validate(&self, v: &mut Violations) {
-        v.text("text", &self.text, 3000);
+        v.text("text", &self.text, MAX_SPEECH_CHARS);
         if let Some(voice) = &self.voice {
             v.check(
                 VOICES.contains(&voice.as_str()),
@@ -209,9 +212,9 @@ impl Validate for TextToSpeech {
     security(("bearerAuth" = [])),
 )]
 pub async fn text_to_speech(app: &App, req: Request) -> Result<Reply, ApiError> {
-    app.principal(&req).await?;
+    let principal = app.principal(&req).await?;
     let body: TextToSpeech = parse_json_with_limit(&req, 16 * 1024)?;
-    let gemini = Gemini::configured(app)
+    let gemini = Gemini::for_user(app, &principal)
         .await?
         .ok_or_else(|| not_configured("Text-to-speech"))?;
     let (audio, mime) = gemini

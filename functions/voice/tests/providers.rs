@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 use shared::{App, http::Role};
-use test_support::{app_with_secret, as_principal, call, event, principal, stack_app};
+use test_support::{app_with_secret, as_principal, call, event, principal, stack_app, unique};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpListener,
@@ -105,7 +105,7 @@ async fn app_with_gemini(base_url: &str) -> App {
 fn agent_event(role: Role, message: &str, path: &str) -> Value {
     let mut ev = as_principal(
         event("voice", "voice-agent"),
-        &principal(role, Some("acme"), "u-1"),
+        &principal(role, Some("acme"), &unique("u-")),
     );
     if role == Role::SuperAdmin {
         ev = as_principal(
@@ -293,10 +293,12 @@ async fn provider_failures_are_502_or_503_never_500() {
 
 const WAV: &[u8] = b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80>\x00\x00\x00}\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00";
 
+// Each event is a new user: every Gemini call counts against its caller's
+// quota, and these tests must not spend one shared user's.
 fn stt_event(body: Value) -> Value {
     let mut ev = as_principal(
         event("voice", "speech-to-text"),
-        &principal(Role::User, Some("acme"), "u-1"),
+        &principal(Role::User, Some("acme"), &unique("u-")),
     );
     ev["body"] = Value::String(body.to_string());
     ev
@@ -305,7 +307,7 @@ fn stt_event(body: Value) -> Value {
 fn tts_event(body: Value) -> Value {
     let mut ev = as_principal(
         event("voice", "text-to-speech"),
-        &principal(Role::User, Some("acme"), "u-1"),
+        &principal(Role::User, Some("acme"), &unique("u-")),
     );
     ev["body"] = Value::String(body.to_string());
     ev
@@ -395,7 +397,7 @@ async fn speech_inputs_are_validated_before_any_provider_call() {
     );
     for body in [
         json!({"text": ""}),
-        json!({"text": "x".repeat(3001)}),
+        json!({"text": "x".repeat(voice::speech::MAX_SPEECH_CHARS + 1)}),
         json!({"text": "hi", "voice": "Robot"}),
     ] {
         assert_eq!(
@@ -457,4 +459,60 @@ async fn speech_through_gemini() {
         seen[0].2["generationConfig"]["speechConfig"]["voiceConfig"]["prebuiltVoiceConfig"]["voiceName"],
         "Puck"
     );
+}
+
+#[tokio::test]
+async fn each_user_has_a_quota_of_provider_calls() {
+    let fake = fake_gemini(
+        200,
+        candidate_text(r#"{"reply": "Hello!", "navigate": null}"#),
+    )
+    .await;
+    let app = app_with_gemini(&fake.base_url).await;
+    let spender = principal(Role::User, Some("acme"), &unique("u-"));
+    let ask = |who: &shared::http::Principal| {
+        let mut ev = as_principal(event("voice", "voice-agent"), who);
+        ev["body"] =
+            Value::String(json!({"message": "hi", "currentPath": "/dashboard"}).to_string());
+        ev
+    };
+    let max = voice::gemini::PER_USER_PER_MINUTE.max;
+    for _ in 0..max {
+        let (status, resp) = call(voice::SERVICE, &app, voice::agent::handle, &ask(&spender)).await;
+        assert_eq!(status, 200, "{resp}");
+    }
+    let (status, resp) = call(voice::SERVICE, &app, voice::agent::handle, &ask(&spender)).await;
+    assert_eq!(
+        (status, resp["code"].as_str()),
+        (429, Some("RATE_LIMITED")),
+        "{resp}"
+    );
+    assert_eq!(
+        fake.seen.lock().unwrap().len(),
+        max as usize,
+        "the refused call never reached Gemini"
+    );
+    // Someone else is unaffected.
+    let other = principal(Role::User, Some("acme"), &unique("u-"));
+    assert_eq!(
+        call(voice::SERVICE, &app, voice::agent::handle, &ask(&other))
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn speech_too_long_for_one_response_is_refused_not_sent() {
+    // Gemini answers with more audio than a Lambda response can carry.
+    let huge = "A".repeat(voice::gemini::MAX_SPEECH_BASE64 + 4);
+    let fake = fake_gemini(200, json!({"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "audio/L16;codec=pcm;rate=24000", "data": huge}}], "role": "model"}, "finishReason": "STOP"}]})).await;
+    let app = app_with_gemini(&fake.base_url).await;
+    let event = tts_event(json!({"text": "x".repeat(voice::speech::MAX_SPEECH_CHARS)}));
+    let resp = shared::http::dispatch(voice::SERVICE, test_support::request(&event), |req| {
+        voice::speech::text_to_speech(&app, req)
+    })
+    .await;
+    assert_eq!(resp.status().as_u16(), 502);
+    assert!(resp.body().len() < 6 * 1024 * 1024);
 }

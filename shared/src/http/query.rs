@@ -46,8 +46,10 @@ pub fn query_choice(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
-    /// Page number from 1 (default 1); a page past the last is empty.
-    #[param(required = false, minimum = 1, maximum = 1000000)]
+    /// Page number from 1 (default 1); a page past the last is empty. Pages
+    /// reach at most 10,000 items deep (`(page - 1) × limit < 10000`):
+    /// past that, narrow the filters instead.
+    #[param(required = false, minimum = 1, maximum = 10000)]
     pub page: u64,
     /// Items per page, 1-100 (default: see the route).
     #[param(required = false, minimum = 1, maximum = 100)]
@@ -56,6 +58,9 @@ pub struct Paging {
 
 impl Paging {
     pub const MAX_LIMIT: u64 = 100;
+    /// How many items a page may skip. The database walks every skipped
+    /// item, so an unbounded `page` would let one request cost a full scan.
+    pub const MAX_OFFSET: u64 = 10_000;
 
     pub fn from_query(req: &Request, default_limit: u64) -> Result<Self, ApiError> {
         let number = |name: &str, default: u64, max: u64| -> Result<u64, ApiError> {
@@ -70,10 +75,22 @@ impl Paging {
                 },
             }
         };
-        Ok(Paging {
-            page: number("page", 1, 1_000_000)?,
+        let paging = Paging {
+            page: number("page", 1, Self::MAX_OFFSET)?,
             limit: number("limit", default_limit, Self::MAX_LIMIT)?,
-        })
+        };
+        if paging.skip() >= Self::MAX_OFFSET {
+            return Err(ApiError::validation(
+                "query.page",
+                format!(
+                    "reaches past item {}: with limit {} the last page is {}; narrow the filters instead",
+                    Self::MAX_OFFSET,
+                    paging.limit,
+                    Self::MAX_OFFSET.div_ceil(paging.limit)
+                ),
+            ));
+        }
+        Ok(paging)
     }
 
     pub fn skip(&self) -> u64 {
@@ -127,10 +144,15 @@ mod tests {
         );
         let p = Paging::from_query(&req("page=3&limit=100"), 20).unwrap();
         assert_eq!(p.skip(), 200);
+        // The deepest pages allowed: 9,900 and 9,999 items skipped.
+        assert!(Paging::from_query(&req("page=100&limit=100"), 20).is_ok());
+        assert!(Paging::from_query(&req("page=10000&limit=1"), 20).is_ok());
         for (q, field) in [
             ("limit=0", "query.limit"),
             ("limit=101", "query.limit"),
             ("page=0", "query.page"),
+            ("page=101&limit=100", "query.page"),
+            ("page=10001", "query.page"),
             ("page=x", "query.page"),
         ] {
             let err = Paging::from_query(&req(q), 20).unwrap_err();
