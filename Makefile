@@ -37,7 +37,7 @@ seed:
 	set -a; . .local/dev/env; set +a; .venv/bin/python scripts/seed.py
 
 # Set the super admin password of the dev stack (prompts; or ADMIN_PASSWORD=...).
-# Against AWS: SECRET_ID=<ConfigSecretArn> .venv/bin/python scripts/set-admin-password.py
+# Against AWS: ADMIN_SECRET_ID=<AdminSecretArn> TABLE_NAME=<TableName> .venv/bin/python scripts/set-admin-password.py
 admin-password:
 	set -a; . .local/dev/env; set +a; .venv/bin/python scripts/set-admin-password.py
 

@@ -4,8 +4,10 @@ Reads the stack's env (TABLE_NAME, BUCKET_NAME, SECRET_ID, SENDER_EMAIL,
 AWS_ENDPOINT_URL, LOCAL_MONGODB_URI) and creates, idempotently:
 - the DynamoDB table (pk/sk strings, on-demand, TTL on `expiresAt`);
 - the private, encrypted S3 bucket with public access blocked;
-- the JSON configuration secret: the MongoDB URI and a freshly generated
-  Ed25519 signing key (kid, PKCS#8 private PEM, SPKI public PEM);
+- the secrets, one per purpose as on AWS: the configuration secret (the
+  MongoDB URI), the signing keys secret (a freshly generated Ed25519 key:
+  kid, PKCS#8 private PEM), the verification keys secret (its SPKI public
+  PEM), and empty admin and Gemini secrets;
 - the SES sender identity (verified, as moto allows).
 """
 import json
@@ -90,26 +92,44 @@ def signing_key():
     return {"kid": uuid.uuid4().hex[:16], "privateKeyPem": private_pem, "publicKeyPem": public_pem}
 
 
-def secret():
-    sm = client("secretsmanager")
-    name = env["SECRET_ID"]
+def read_secret(sm, name):
+    """The secret's JSON value, or None when it does not exist yet."""
     try:
-        current = json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
+        return json.loads(sm.get_secret_value(SecretId=name)["SecretString"])
     except ClientError as e:
         if e.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
-        current = None
-    value = current or {}
-    value["mongodbUri"] = env["LOCAL_MONGODB_URI"]
-    if not value.get("jwtSigningKeys"):
-        key = signing_key()
-        value["jwtSigningKeys"] = [key]
-        value["jwtActiveKid"] = key["kid"]
+        return None
+
+
+def write_secret(sm, name, current, value):
     body = json.dumps(value)
     if current is None:
         sm.create_secret(Name=name, SecretString=body)
-    else:
+    elif current != value:
         sm.put_secret_value(SecretId=name, SecretString=body)
+
+
+def secrets():
+    sm = client("secretsmanager")
+    config = read_secret(sm, env["SECRET_ID"])
+    write_secret(sm, env["SECRET_ID"], config, {**(config or {}), "mongodbUri": env["LOCAL_MONGODB_URI"]})
+
+    signing = read_secret(sm, env["SIGNING_KEYS_SECRET_ID"])
+    verification = read_secret(sm, env["VERIFICATION_KEYS_SECRET_ID"])
+    if not (signing or {}).get("jwtSigningKeys") or not (verification or {}).get("jwtPublicKeys"):
+        key = signing_key()
+        write_secret(sm, env["SIGNING_KEYS_SECRET_ID"], signing, {
+            "jwtSigningKeys": [{"kid": key["kid"], "privateKeyPem": key["privateKeyPem"]}],
+            "jwtActiveKid": key["kid"],
+        })
+        write_secret(sm, env["VERIFICATION_KEYS_SECRET_ID"], verification, {
+            "jwtPublicKeys": [{"kid": key["kid"], "publicKeyPem": key["publicKeyPem"]}],
+        })
+
+    for name in (env["ADMIN_SECRET_ID"], env["GEMINI_SECRET_ID"]):
+        current = read_secret(sm, name)
+        write_secret(sm, name, current, current or {})
 
 
 def ses():
@@ -121,5 +141,5 @@ def ses():
 if __name__ == "__main__":
     table()
     bucket()
-    secret()
+    secrets()
     ses()

@@ -44,9 +44,9 @@ echo "GEMINI_BASE_URL=http://127.0.0.1:$gemini_port" >>"$dir/env"
 .venv/bin/python - <<'PY'
 import json, os, boto3
 sm = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-value = json.loads(sm.get_secret_value(SecretId=os.environ["SECRET_ID"])["SecretString"])
+value = json.loads(sm.get_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"])["SecretString"])
 value["geminiApiKey"] = "contract-test-key"
-sm.put_secret_value(SecretId=os.environ["SECRET_ID"], SecretString=json.dumps(value))
+sm.put_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"], SecretString=json.dumps(value))
 PY
 
 # Build every function first so the first request to each is not a compile.

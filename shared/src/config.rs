@@ -1,6 +1,11 @@
 //! Configuration: non-secret settings from environment variables (set by
-//! template.yaml, or by `.local/<name>/env` locally) and one Secrets Manager JSON
-//! secret fetched on first use and cached with a TTL.
+//! template.yaml, or by `.local/<name>/env` locally) and Secrets Manager JSON
+//! secrets, each fetched on first use and cached with a TTL.
+//!
+//! The secrets are split by who may read them ([`SecretKind`]), so each
+//! function's role can read only the ones it uses: the private signing key
+//! only the functions that issue tokens, the super admin's hash only its
+//! login and refresh, the provider key only the voice functions.
 //!
 //! Reading the environment does no I/O, so it happens at init; the secret is
 //! fetched on the first invocation that needs it, never at init.
@@ -44,6 +49,46 @@ impl Stage {
             Stage::Test => "test",
             Stage::Dev => "dev",
             Stage::Prod => "prod",
+        }
+    }
+}
+
+/// The secrets, by who may read them. Each is its own Secrets Manager
+/// secret, named by its environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretKind {
+    /// `SECRET_ID`: the database URIs (`mongodbUri`, `mongodbUris`).
+    Config,
+    /// `SIGNING_KEYS_SECRET_ID`: `jwtSigningKeys: [{kid, privateKeyPem}]`
+    /// and `jwtActiveKid`. Only functions that issue tokens.
+    SigningKeys,
+    /// `VERIFICATION_KEYS_SECRET_ID`: `jwtPublicKeys: [{kid,
+    /// publicKeyPem}]`, every key that may have signed a live token. Public
+    /// values, kept beside the signing keys so a rotation is two writes.
+    VerificationKeys,
+    /// `ADMIN_SECRET_ID`: `superAdminPasswordHash`.
+    AdminCredentials,
+    /// `GEMINI_SECRET_ID`: `geminiApiKey`.
+    Gemini,
+}
+
+impl SecretKind {
+    pub const ALL: [SecretKind; 5] = [
+        SecretKind::Config,
+        SecretKind::SigningKeys,
+        SecretKind::VerificationKeys,
+        SecretKind::AdminCredentials,
+        SecretKind::Gemini,
+    ];
+
+    /// The environment variable holding the secret's name or ARN.
+    pub fn setting(self) -> &'static str {
+        match self {
+            SecretKind::Config => "SECRET_ID",
+            SecretKind::SigningKeys => "SIGNING_KEYS_SECRET_ID",
+            SecretKind::VerificationKeys => "VERIFICATION_KEYS_SECRET_ID",
+            SecretKind::AdminCredentials => "ADMIN_SECRET_ID",
+            SecretKind::Gemini => "GEMINI_SECRET_ID",
         }
     }
 }
@@ -102,13 +147,14 @@ pub struct Config {
     pub table_name: Option<String>,
     /// `BUCKET_NAME`: the private S3 bucket.
     pub bucket_name: Option<String>,
-    /// `SECRET_ID`: name or ARN of the JSON configuration secret.
-    pub secret_id: Option<String>,
+    /// Each secret's name or ARN, by kind (`SECRET_ID`,
+    /// `SIGNING_KEYS_SECRET_ID`, ...; see [`SecretKind`]).
+    pub secret_ids: HashMap<SecretKind, String>,
     /// `SENDER_EMAIL`: the verified SES identity mail is sent from.
     pub sender_email: Option<String>,
     /// `ALLOWED_ORIGINS`: comma-separated CORS allow-list.
     pub allowed_origins: Vec<String>,
-    /// `SECRET_TTL_SECONDS` (default 300): how long the secret is cached.
+    /// `SECRET_TTL_SECONDS` (default 300): how long a secret is cached.
     pub secret_ttl: Duration,
     /// `DEPENDENCY_TIMEOUT_MS` (default 2500): bound on any one dependency call,
     /// well under API Gateway's 30 s so a dead store gives a 503, not a hang.
@@ -242,7 +288,10 @@ impl Config {
             }),
             table_name: get("TABLE_NAME"),
             bucket_name: get("BUCKET_NAME"),
-            secret_id: get("SECRET_ID"),
+            secret_ids: SecretKind::ALL
+                .iter()
+                .filter_map(|k| get(k.setting()).map(|id| (*k, id)))
+                .collect(),
             sender_email: get("SENDER_EMAIL"),
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| {
@@ -288,10 +337,16 @@ impl Config {
             .ok_or(ConfigError::Missing("BUCKET_NAME"))
     }
 
+    /// The configuration secret's id (`SECRET_ID`).
     pub fn secret_id(&self) -> Result<&str, ConfigError> {
-        self.secret_id
-            .as_deref()
-            .ok_or(ConfigError::Missing("SECRET_ID"))
+        self.secret_id_of(SecretKind::Config)
+    }
+
+    pub fn secret_id_of(&self, kind: SecretKind) -> Result<&str, ConfigError> {
+        self.secret_ids
+            .get(&kind)
+            .map(String::as_str)
+            .ok_or(ConfigError::Missing(kind.setting()))
     }
 
     pub fn sales_email(&self) -> Result<&str, ConfigError> {
@@ -353,38 +408,50 @@ impl Secret {
     }
 }
 
-/// Cache of the configuration secret. Concurrent first uses wait for one fetch.
+/// Cache of the secrets, by kind. Concurrent first uses wait for one fetch.
 #[derive(Default)]
 pub(crate) struct SecretCache {
-    slot: Mutex<Option<(Instant, Arc<Secret>)>>,
+    slots: Mutex<HashMap<SecretKind, (Instant, Arc<Secret>)>>,
 }
 
 impl App {
-    /// The configuration secret, fetched on first use and refreshed after
+    /// The configuration secret (database URIs): [`App::secret_of`]
+    /// [`SecretKind::Config`].
+    pub async fn secret(&self) -> Result<Arc<Secret>, ApiError> {
+        self.secret_of(SecretKind::Config).await
+    }
+
+    /// A secret, fetched on first use and refreshed after
     /// `SECRET_TTL_SECONDS`. If a refresh fails the error is returned (callers
     /// see 503) rather than serving a value older than the TTL promises.
-    pub async fn secret(&self) -> Result<Arc<Secret>, ApiError> {
-        let mut slot = self.secret_cache.slot.lock().await;
-        if let Some((fetched, secret)) = slot.as_ref()
+    pub async fn secret_of(&self, kind: SecretKind) -> Result<Arc<Secret>, ApiError> {
+        let mut slots = self.secret_cache.slots.lock().await;
+        if let Some((fetched, secret)) = slots.get(&kind)
             && fetched.elapsed() < self.config.secret_ttl
         {
             return Ok(secret.clone());
         }
-        let secret_id = self.config.secret_id()?;
+        let secret_id = self.config.secret_id_of(kind)?;
+        let invalid = |reason: &str| {
+            ApiError::from(ConfigError::Invalid {
+                name: kind.setting(),
+                reason: reason.into(),
+            })
+        };
         let client = self.secrets_manager().await;
         let call = client.get_secret_value().secret_id(secret_id).send();
         let output = tokio::time::timeout(self.config.dependency_timeout, call)
             .await
             .map_err(|_| ApiError::dependency(Dependency::Secrets, "timed out"))?
             .map_err(|e| ApiError::dependency(Dependency::Secrets, e))?;
-        let text = output.secret_string().ok_or_else(|| {
-            ApiError::from(ConfigError::Invalid {
-                name: "SECRET_ID",
-                reason: "the secret has no string value".into(),
-            })
-        })?;
-        let secret = Arc::new(Secret::from_json(text)?);
-        *slot = Some((Instant::now(), secret.clone()));
+        let text = output
+            .secret_string()
+            .ok_or_else(|| invalid("the secret has no string value"))?;
+        let secret = Arc::new(
+            Secret::from_json(text)
+                .map_err(|_| invalid("the secret's value is not a JSON object"))?,
+        );
+        slots.insert(kind, (Instant::now(), secret.clone()));
         Ok(secret)
     }
 }

@@ -26,15 +26,18 @@ pub fn stack_app() -> App {
     App::new(stack_config())
 }
 
-/// An `App` reading its own copy of the stack's secret, changed by `edit`,
-/// so a test can configure (say) a provider key without touching the
-/// secret other tests read.
-pub async fn app_with_secret(edit: impl FnOnce(&mut Value)) -> App {
+/// An `App` reading its own copy of one of the stack's secrets, changed by
+/// `edit`, so a test can configure (say) a provider key without touching
+/// the secret other tests read.
+pub async fn app_with_secret(
+    kind: shared::config::SecretKind,
+    edit: impl FnOnce(&mut Value),
+) -> App {
     let stack = stack_app();
     let sm = stack.secrets_manager().await;
     let current = sm
         .get_secret_value()
-        .secret_id(stack.config.secret_id().expect("SECRET_ID"))
+        .secret_id(stack.config.secret_id_of(kind).expect("the secret's id"))
         .send()
         .await
         .expect("the stack secret is readable");
@@ -49,7 +52,7 @@ pub async fn app_with_secret(edit: impl FnOnce(&mut Value)) -> App {
         .await
         .expect("create test secret");
     let mut config = stack_config();
-    config.secret_id = Some(name);
+    config.secret_ids.insert(kind, name);
     App::new(config)
 }
 
@@ -300,23 +303,26 @@ impl OwnMoto {
             AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         };
         let stack = stack_app();
-        let secret = stack
-            .secrets_manager()
-            .await
-            .get_secret_value()
-            .secret_id(stack.config.secret_id().unwrap())
-            .send()
-            .await
-            .expect("the stack secret is readable");
         let own = self.app(stack_config()).await;
-        own.secrets_manager()
-            .await
-            .create_secret()
-            .name(stack.config.secret_id().unwrap())
-            .secret_string(secret.secret_string().unwrap())
-            .send()
-            .await
-            .expect("copy the secret");
+        for kind in shared::config::SecretKind::ALL {
+            let id = stack.config.secret_id_of(kind).unwrap();
+            let secret = stack
+                .secrets_manager()
+                .await
+                .get_secret_value()
+                .secret_id(id)
+                .send()
+                .await
+                .expect("the stack secret is readable");
+            own.secrets_manager()
+                .await
+                .create_secret()
+                .name(id)
+                .secret_string(secret.secret_string().unwrap())
+                .send()
+                .await
+                .expect("copy the secret");
+        }
         let attribute = |name: &str| {
             AttributeDefinition::builder()
                 .attribute_name(name)

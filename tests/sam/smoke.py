@@ -85,7 +85,7 @@ def signed(claims):
     """A token signed with the stack's real active key (from the secret in moto)."""
     sm = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
                       region_name=os.environ.get("AWS_REGION", "us-east-1"))
-    secret = json.loads(sm.get_secret_value(SecretId=os.environ["SECRET_ID"])["SecretString"])
+    secret = json.loads(sm.get_secret_value(SecretId=os.environ["SIGNING_KEYS_SECRET_ID"])["SecretString"])
     entry = next(k for k in secret["jwtSigningKeys"] if k["kid"] == secret["jwtActiveKid"])
     key = serialization.load_pem_private_key(entry["privateKeyPem"].encode(), password=None)
     head = b64url(json.dumps({"alg": "EdDSA", "typ": "JWT", "kid": entry["kid"]}).encode())

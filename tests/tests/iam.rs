@@ -93,16 +93,183 @@ fn only_comm_sends_mail_and_only_cms_and_user_write_the_bucket() {
     );
 }
 
+/// binary → its inline policy statements.
+fn statements_by_binary() -> BTreeMap<String, Vec<Yaml>> {
+    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    let mut out = BTreeMap::new();
+    for (_, resource) in doc["Resources"].as_mapping().unwrap() {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let statements = resource["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
+            .collect();
+        out.insert(binary, statements);
+    }
+    out
+}
+
+fn strings(v: &Yaml) -> Vec<String> {
+    match v {
+        Yaml::String(s) => vec![s.clone()],
+        Yaml::Sequence(items) => items.iter().flat_map(strings).collect(),
+        // `!Ref X` / `!GetAtt X.Arn` parse as tagged values.
+        Yaml::Tagged(tagged) => strings(&tagged.value),
+        _ => vec![],
+    }
+}
+
+/// Who may read which secret: exactly these, and nobody else.
 #[test]
-fn every_function_reads_only_the_config_secret() {
-    for (binary, actions) in actions_by_binary() {
-        assert!(
-            actions
+fn each_function_reads_only_the_secrets_it_uses() {
+    let issuers = [
+        "admin-login",
+        "organization-login",
+        "workspace-login",
+        "refresh-token",
+        "debug-login",
+    ];
+    let verifiers = [
+        "authorizer",
+        "verify-token",
+        "logout",
+        "jwks",
+        "health",
+        "debug-credentials",
+    ];
+    let without_databases = [
+        "authorizer",
+        "verify-token",
+        "logout",
+        "jwks",
+        "admin-login",
+        "debug-login",
+        "openapi",
+        "voice-agent",
+        "speech-to-text",
+        "text-to-speech",
+    ];
+    let voice = ["voice-agent", "speech-to-text", "text-to-speech"];
+    for (binary, statements) in statements_by_binary() {
+        let mut readable: Vec<String> = statements
+            .iter()
+            .filter(|s| {
+                strings(&s["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("secretsmanager:"))
+            })
+            .inspect(|s| {
+                assert_eq!(
+                    strings(&s["Action"]),
+                    ["secretsmanager:GetSecretValue"],
+                    "{binary}: only reads"
+                )
+            })
+            .flat_map(|s| strings(&s["Resource"]))
+            .collect();
+        readable.sort();
+        let b = binary.as_str();
+        let mut expected: Vec<String> = [
+            (!without_databases.contains(&b)).then_some("ConfigSecret"),
+            issuers.contains(&b).then_some("SigningKeysSecret"),
+            verifiers.contains(&b).then_some("VerificationKeysSecret"),
+            ["admin-login", "refresh-token"]
+                .contains(&b)
+                .then_some("AdminSecret"),
+            voice.contains(&b).then_some("GeminiSecret"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+        expected.sort();
+        assert_eq!(readable, expected, "{binary} reads the wrong secrets");
+    }
+    // The private signing key in particular: token issuers only.
+    for (binary, statements) in statements_by_binary() {
+        let reads_private_key = statements.iter().any(|s| {
+            strings(&s["Resource"])
                 .iter()
-                .filter(|a| a.starts_with("secretsmanager:"))
-                .all(|a| a == "secretsmanager:GetSecretValue"),
-            "{binary}: {actions:?}"
+                .any(|r| r == "SigningKeysSecret")
+        });
+        assert_eq!(
+            reads_private_key,
+            issuers.contains(&binary.as_str()),
+            "{binary}"
         );
+    }
+}
+
+/// The DynamoDB keys each identity function must reach (what its code
+/// does: sessions, devices, counters) are allowed, by action and prefix. A
+/// missing grant works locally (no IAM) and fails on AWS, so it is checked here.
+#[test]
+fn identity_functions_may_reach_the_keys_they_use() {
+    let sessions_end = [
+        ("dynamodb:Query", "sessions"),
+        ("dynamodb:UpdateItem", "family"),
+    ];
+    let login = [
+        ("dynamodb:UpdateItem", "rate"),
+        ("dynamodb:DeleteItem", "rate"),
+        ("dynamodb:GetItem", "device"),
+        ("dynamodb:PutItem", "device"),
+        ("dynamodb:PutItem", "family"),
+        ("dynamodb:PutItem", "sessions"),
+        ("dynamodb:PutItem", "refresh"),
+    ];
+    let needs: Vec<(&str, &[(&str, &str)])> = vec![
+        ("authorizer", &[("dynamodb:GetItem", "family")]),
+        ("verify-token", &[("dynamodb:GetItem", "family")]),
+        ("health", &[("dynamodb:GetItem", "family")]),
+        (
+            "logout",
+            &[
+                ("dynamodb:GetItem", "family"),
+                ("dynamodb:UpdateItem", "family"),
+            ],
+        ),
+        ("admin-login", &login),
+        ("organization-login", &login),
+        ("workspace-login", &login),
+        (
+            "refresh-token",
+            &[
+                ("dynamodb:GetItem", "refresh"),
+                ("dynamodb:UpdateItem", "refresh"),
+                ("dynamodb:PutItem", "refresh"),
+                ("dynamodb:GetItem", "family"),
+                ("dynamodb:UpdateItem", "family"),
+            ],
+        ),
+        ("update-organization", &sessions_end),
+        ("delete-organization", &sessions_end),
+        ("ensure-user", &sessions_end),
+        ("voice-agent", &[("dynamodb:UpdateItem", "rate")]),
+        ("speech-to-text", &[("dynamodb:UpdateItem", "rate")]),
+        ("text-to-speech", &[("dynamodb:UpdateItem", "rate")]),
+        ("sync-to-crm", &[("dynamodb:UpdateItem", "rate")]),
+    ];
+    let all = statements_by_binary();
+    for (binary, wanted) in needs {
+        let statements = &all[binary];
+        for (action, prefix) in wanted {
+            let allowed = statements.iter().any(|s| {
+                strings(&s["Action"]).iter().any(|a| a == action)
+                    && strings(&s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+                        .iter()
+                        .any(|k| k == &format!("{prefix}#*"))
+            });
+            assert!(allowed, "{binary} may not {action} on {prefix}#*");
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 use shared::{
     App,
-    config::Cluster,
+    config::{Cluster, SecretKind},
     http::{
         ApiError, Reply, Request,
         openapi::{Failure, Success},
@@ -39,6 +39,14 @@ pub struct Settings {
     pub bucket_name: bool,
     #[serde(rename = "SECRET_ID")]
     pub secret_id: bool,
+    #[serde(rename = "SIGNING_KEYS_SECRET_ID")]
+    pub signing_keys_secret_id: bool,
+    #[serde(rename = "VERIFICATION_KEYS_SECRET_ID")]
+    pub verification_keys_secret_id: bool,
+    #[serde(rename = "ADMIN_SECRET_ID")]
+    pub admin_secret_id: bool,
+    #[serde(rename = "GEMINI_SECRET_ID")]
+    pub gemini_secret_id: bool,
     #[serde(rename = "SENDER_EMAIL")]
     pub sender_email: bool,
     #[serde(rename = "SALES_EMAIL")]
@@ -99,7 +107,11 @@ pub async fn debug(app: &App, req: Request) -> Result<Reply, ApiError> {
         settings: Settings {
             table_name: c.table_name.is_some(),
             bucket_name: c.bucket_name.is_some(),
-            secret_id: c.secret_id.is_some(),
+            secret_id: c.secret_ids.contains_key(&SecretKind::Config),
+            signing_keys_secret_id: c.secret_ids.contains_key(&SecretKind::SigningKeys),
+            verification_keys_secret_id: c.secret_ids.contains_key(&SecretKind::VerificationKeys),
+            admin_secret_id: c.secret_ids.contains_key(&SecretKind::AdminCredentials),
+            gemini_secret_id: c.secret_ids.contains_key(&SecretKind::Gemini),
             sender_email: c.sender_email.is_some(),
             sales_email: c.sales_email.is_some(),
             allowed_origins: !c.allowed_origins.is_empty(),
@@ -121,12 +133,9 @@ pub struct MaskedCredential {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "AIza…")]
     pub preview: Option<String>,
-    /// The signing key ids (`jwtSigningKeys` only; key ids are public).
+    /// The verification key ids (`jwtPublicKeys` only; key ids are public).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kids: Option<Vec<String>>,
-    /// The active key id (`jwtActiveKid` only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kid: Option<String>,
 }
 
 impl MaskedCredential {
@@ -138,13 +147,28 @@ impl MaskedCredential {
     }
 }
 
+/// One secret, as this function sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretAccess {
+    /// Its id (the environment variable) is set.
+    pub configured: bool,
+    /// This function may read it. Only the configuration and verification
+    /// keys secrets: the signing keys, the super admin's hash and the
+    /// provider key are readable only by the functions that use them.
+    pub readable_here: bool,
+}
+
 /// The configured credentials, masked.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Credentials {
-    /// Every secret key (always `mongodbUri`, `jwtSigningKeys`, `jwtActiveKid`,
-    /// `superAdminPasswordHash`, `geminiApiKey`), masked.
+    /// The keys of the secrets this function may read (always `mongodbUri`
+    /// and `jwtPublicKeys`), masked.
     pub credentials: BTreeMap<String, MaskedCredential>,
+    /// Every secret by its setting (`SECRET_ID`, `SIGNING_KEYS_SECRET_ID`,
+    /// `VERIFICATION_KEYS_SECRET_ID`, `ADMIN_SECRET_ID`, `GEMINI_SECRET_ID`).
+    pub secrets: BTreeMap<String, SecretAccess>,
     /// Where the AWS credentials come from: always `execution role (not stored)`.
     #[schema(example = "execution role (not stored)")]
     pub aws_credentials: &'static str,
@@ -161,7 +185,7 @@ fn mask(key: &str, value: &Value) -> MaskedCredential {
             ),
             ..MaskedCredential::configured(true)
         },
-        ("jwtSigningKeys", Value::Array(keys)) => {
+        ("jwtPublicKeys", Value::Array(keys)) => {
             let kids: Vec<String> = keys
                 .iter()
                 .filter_map(|k| k["kid"].as_str())
@@ -185,8 +209,11 @@ fn mask(key: &str, value: &Value) -> MaskedCredential {
 
 /// Configured credentials, masked.
 ///
-/// Super admin only. Every key of the configuration secret with whether it is
-/// set and at most a scheme or four characters of it.
+/// Super admin only. Every key of the configuration secret and the
+/// verification key ids, each with whether it is set and at most a scheme
+/// or four characters of it; and which secrets are configured. The signing
+/// keys, the super admin's hash and the provider key are not readable by
+/// this function at all (least privilege), so only their presence is shown.
 #[utoipa::path(
     get,
     path = "/admin/debug/credentials",
@@ -194,44 +221,39 @@ fn mask(key: &str, value: &Value) -> MaskedCredential {
     tag = "admin",
     responses(
         (status = 200, description = "The credentials, masked.", body = Success<Credentials>),
-        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the configuration secret cannot be read.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the configuration or verification keys secret cannot be read.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let secret = app.secret().await?;
+    let readable = [SecretKind::Config, SecretKind::VerificationKeys];
     let mut out = BTreeMap::new();
-    for key in [
-        "mongodbUri",
-        "jwtSigningKeys",
-        "jwtActiveKid",
-        "superAdminPasswordHash",
-        "geminiApiKey",
-    ] {
-        out.insert(
-            key.to_owned(),
-            mask(key, secret.get(key).unwrap_or(&Value::Null)),
-        );
+    for key in ["mongodbUri", "jwtPublicKeys"] {
+        out.insert(key.to_owned(), MaskedCredential::configured(false));
     }
-    for key in secret.keys() {
-        if !out.contains_key(key) {
+    for kind in readable {
+        let secret = app.secret_of(kind).await?;
+        for key in secret.keys() {
             let value = secret.get(key).cloned().unwrap_or(Value::Null);
             out.insert(key.to_owned(), mask(key, &value));
         }
     }
-    // `jwtActiveKid` is a key id, public like the others.
-    if let Some(kid) = secret.str("jwtActiveKid") {
-        out.insert(
-            "jwtActiveKid".into(),
-            MaskedCredential {
-                kid: Some(kid.to_owned()),
-                ..MaskedCredential::configured(true)
-            },
-        );
-    }
+    let secrets = SecretKind::ALL
+        .iter()
+        .map(|kind| {
+            (
+                kind.setting().to_owned(),
+                SecretAccess {
+                    configured: app.config.secret_ids.contains_key(kind),
+                    readable_here: readable.contains(kind),
+                },
+            )
+        })
+        .collect();
     Reply::ok(Credentials {
         credentials: out,
+        secrets,
         aws_credentials: "execution role (not stored)",
     })
 }

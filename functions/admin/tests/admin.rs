@@ -138,30 +138,34 @@ fn secret_values(v: &Value, out: &mut Vec<String>) {
 
 #[tokio::test]
 async fn no_admin_response_contains_a_secret_value() {
-    // Its own copy of the secret, with a provider key too.
-    let app = test_support::app_with_secret(|s| {
+    use shared::config::SecretKind;
+    // Its own copy of the Gemini secret, with a provider key in it.
+    let app = test_support::app_with_secret(SecretKind::Gemini, |s| {
         s["geminiApiKey"] = json!("AIzaSy-test-key-that-must-not-leak-123")
     })
     .await;
     let sm = app.secrets_manager().await;
-    let secret: Value = serde_json::from_str(
-        sm.get_secret_value()
-            .secret_id(app.config.secret_id().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .secret_string()
-            .unwrap(),
-    )
-    .unwrap();
     let mut values = Vec::new();
-    // Key ids are public by design (token headers, JWKS): not secret values.
-    let mut without_kids = secret.clone();
-    for key in without_kids["jwtSigningKeys"].as_array_mut().unwrap() {
-        key.as_object_mut().unwrap().remove("kid");
+    for kind in SecretKind::ALL {
+        let mut secret: Value = serde_json::from_str(
+            sm.get_secret_value()
+                .secret_id(app.config.secret_id_of(kind).unwrap())
+                .send()
+                .await
+                .unwrap()
+                .secret_string()
+                .unwrap(),
+        )
+        .unwrap();
+        // Key ids are public by design (token headers, JWKS): not secret values.
+        for list in ["jwtSigningKeys", "jwtPublicKeys"] {
+            for key in secret[list].as_array_mut().into_iter().flatten() {
+                key.as_object_mut().unwrap().remove("kid");
+            }
+        }
+        secret.as_object_mut().unwrap().remove("jwtActiveKid");
+        secret_values(&secret, &mut values);
     }
-    without_kids.as_object_mut().unwrap().remove("jwtActiveKid");
-    secret_values(&without_kids, &mut values);
     assert!(values.len() >= 4, "{values:?}");
 
     let mut bodies = vec![
@@ -193,16 +197,29 @@ async fn no_admin_response_contains_a_secret_value() {
             }
         }
     }
-    let credentials = &bodies[1].1["data"]["credentials"];
-    assert_eq!(
-        credentials["geminiApiKey"],
-        json!({"configured": true, "preview": "AIza…"})
-    );
+    let data = &bodies[1].1["data"];
+    let credentials = &data["credentials"];
     assert_eq!(credentials["mongodbUri"]["preview"], "mongodb://…");
-    assert_eq!(
-        credentials["superAdminPasswordHash"]["configured"],
-        secret.get("superAdminPasswordHash").is_some()
+    assert!(
+        credentials["jwtPublicKeys"]["kids"][0].is_string(),
+        "{data}"
     );
+    // The function cannot read the other secrets at all: their presence only.
+    for absent in ["geminiApiKey", "superAdminPasswordHash", "jwtSigningKeys"] {
+        assert!(credentials.get(absent).is_none(), "{absent}: {data}");
+    }
+    for setting in [
+        "SIGNING_KEYS_SECRET_ID",
+        "ADMIN_SECRET_ID",
+        "GEMINI_SECRET_ID",
+    ] {
+        assert_eq!(
+            data["secrets"][setting],
+            json!({"configured": true, "readableHere": false}),
+            "{setting}"
+        );
+    }
+    assert_eq!(data["secrets"]["SECRET_ID"]["readableHere"], true);
     assert_eq!(bodies[0].1["data"]["settings"]["TABLE_NAME"], true);
     assert_eq!(bodies[2].1["data"]["healthy"], true);
 

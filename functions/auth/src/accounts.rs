@@ -1,6 +1,7 @@
 //! Where credentials live and what makes an account usable.
 //!
-//! - super admin: `superAdminPasswordHash` in the configuration secret;
+//! - super admin: `superAdminPasswordHash` in the admin credentials secret
+//!   (`ADMIN_SECRET_ID`);
 //! - organization admin: the organization document in
 //!   `avaone_main.organizations` (`accountId`, `adminEmail`, `adminPassword`);
 //! - workspace user: `org_<accountId>.users` (`email`, `password`, `role`,
@@ -12,6 +13,7 @@
 use mongodb::bson::{Document, doc};
 use shared::{
     App,
+    config::SecretKind,
     http::{ApiError, Principal, Role},
     identity::sessions::{AccountKind, credential_fingerprint},
     stores::Dependency,
@@ -78,7 +80,7 @@ pub async fn reload(
     match kind {
         AccountKind::Debug => Ok((was.clone(), String::new())),
         AccountKind::SuperAdmin => {
-            let secret = app.secret().await?;
+            let secret = app.secret_of(SecretKind::AdminCredentials).await?;
             let hash = secret
                 .str("superAdminPasswordHash")
                 .ok_or_else(account_gone)?;

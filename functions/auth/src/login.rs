@@ -307,7 +307,7 @@ async fn complete(
 /// Log in as the super admin.
 ///
 /// Public. The password is checked against the argon2id hash
-/// `superAdminPasswordHash` in the configuration secret. Attempts are
+/// `superAdminPasswordHash` in the admin credentials secret. Attempts are
 /// counted before anything is looked up: per client IP, and for the account
 /// per device (with `X-Device-Token`) or per IP and across untrusted
 /// clients; a success clears this client's counter and starts a session.
@@ -331,7 +331,9 @@ async fn complete(
 pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: AdminLogin = parse_json(&req)?;
     let attempt = begin(app, &req, "super-admin".into()).await?;
-    let secret = app.secret().await?;
+    let secret = app
+        .secret_of(shared::config::SecretKind::AdminCredentials)
+        .await?;
     let stored_hash = secret.str("superAdminPasswordHash").map(str::to_owned);
     if stored_hash.is_none() {
         tracing::error!("superAdminPasswordHash is not set: run `make admin-password`");

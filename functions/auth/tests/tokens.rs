@@ -273,11 +273,12 @@ async fn a_super_admin_refresh_is_refused_after_a_password_change() {
     let refresh_token = body["data"]["refreshToken"].as_str().unwrap().to_owned();
     // Another hash of the same password (a new salt) counts as a change:
     // the session holder proved the old credential, not the new one.
-    let changed = test_support::app_with_secret(|s| {
-        s["superAdminPasswordHash"] =
-            json!(shared::identity::passwords::hash(SUPER_ADMIN_PASSWORD).unwrap());
-    })
-    .await;
+    let changed =
+        test_support::app_with_secret(shared::config::SecretKind::AdminCredentials, |s| {
+            s["superAdminPasswordHash"] =
+                json!(shared::identity::passwords::hash(SUPER_ADMIN_PASSWORD).unwrap());
+        })
+        .await;
     assert_eq!(refresh(&changed, &refresh_token).await.0, 401);
 }
 

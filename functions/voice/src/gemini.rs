@@ -9,6 +9,7 @@ use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::{
     App,
+    config::SecretKind,
     http::{ApiError, ErrorCode, Principal},
     rate_limit::Limit,
 };
@@ -76,7 +77,7 @@ impl<'a> Gemini<'a> {
     /// The provider for one call of `who`, if `geminiApiKey` is configured:
     /// the call is counted against their quota first (429 when spent).
     pub async fn for_user(app: &'a App, who: &Principal) -> Result<Option<Gemini<'a>>, ApiError> {
-        let secret = app.secret().await?;
+        let secret = app.secret_of(SecretKind::Gemini).await?;
         let Some(key) = secret.str("geminiApiKey") else {
             return Ok(None);
         };

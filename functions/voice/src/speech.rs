@@ -48,7 +48,7 @@ fn not_configured(what: &str) -> ApiError {
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::DependencyUnavailable,
         format!(
-            "{what} is not enabled: set `geminiApiKey` in the configuration secret to turn it on."
+            "{what} is not enabled: set `geminiApiKey` in the Gemini secret (GEMINI_SECRET_ID) to turn it on."
         ),
     )
 }
@@ -91,7 +91,7 @@ impl Validate for SpeechToText {
 
 /// Transcribe audio (Gemini).
 ///
-/// Any signed-in user. Needs `geminiApiKey` in the configuration secret;
+/// Any signed-in user. Needs `geminiApiKey` in the Gemini secret (`GEMINI_SECRET_ID`);
 /// without it the route answers 503 saying it is not enabled. The audio is
 /// checked (base64, size, format) before Gemini is asked.
 #[utoipa::path(
@@ -196,7 +196,7 @@ impl Validate for TextToSpeech {
 
 /// Synthesize speech (Gemini).
 ///
-/// Any signed-in user. Needs `geminiApiKey` in the configuration secret;
+/// Any signed-in user. Needs `geminiApiKey` in the Gemini secret (`GEMINI_SECRET_ID`);
 /// without it the route answers 503 saying it is not enabled.
 #[utoipa::path(
     post,

@@ -93,9 +93,10 @@ fn candidate_text(text: &str) -> Value {
 
 /// An App whose secret has a Gemini key and whose Gemini is `base_url`.
 async fn app_with_gemini(base_url: &str) -> App {
-    let app =
-        app_with_secret(|secret| secret["geminiApiKey"] = json!("test-gemini-key-0123456789"))
-            .await;
+    let app = app_with_secret(shared::config::SecretKind::Gemini, |secret| {
+        secret["geminiApiKey"] = json!("test-gemini-key-0123456789")
+    })
+    .await;
     let mut config = app.config.clone();
     config.gemini.base_url = base_url.to_owned();
     config.gemini.timeout = std::time::Duration::from_millis(1500);

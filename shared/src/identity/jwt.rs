@@ -1,7 +1,7 @@
 //! Access tokens: EdDSA (Ed25519) JWTs with a `kid`, signed with the active
-//! key of the configuration secret and verified against every listed public
-//! key (rotation: old keys stay listed, without their private half, until
-//! the tokens they signed have expired).
+//! key of the signing keys secret and verified against every key of the
+//! verification keys secret (rotation: old keys stay listed there until the
+//! tokens they signed have expired).
 //!
 //! Verification pins the algorithm to EdDSA before looking at anything else,
 //! so `alg: none`, HS256-with-the-public-key and other confusions fail.
@@ -59,10 +59,11 @@ struct KeyEntry {
     kid: String,
     #[serde(default)]
     private_key_pem: Option<String>,
-    public_key_pem: String,
+    #[serde(default)]
+    public_key_pem: Option<String>,
 }
 
-/// The signing key and every verification key, parsed from the secret.
+/// The signing key and/or the verification keys, parsed from a secret.
 pub struct Keyring {
     signing: Option<(String, EncodingKey)>,
     verifying: HashMap<String, DecodingKey>,
@@ -70,42 +71,59 @@ pub struct Keyring {
 }
 
 impl Keyring {
-    /// Reads `jwtSigningKeys: [{kid, privateKeyPem?, publicKeyPem}]` and
-    /// `jwtActiveKid` from the secret.
+    /// Reads what the secret holds:
+    /// - `jwtSigningKeys: [{kid, privateKeyPem, publicKeyPem?}]` and
+    ///   `jwtActiveKid` (the signing keys secret): the active key signs;
+    /// - `jwtPublicKeys: [{kid, publicKeyPem}]` (the verification keys
+    ///   secret), and any `publicKeyPem` above: these verify and are the JWKS.
     pub fn from_secret(secret: &Secret) -> Result<Self, ConfigError> {
         let invalid = |reason: String| ConfigError::Invalid {
-            name: "SECRET_ID",
+            name: "SIGNING_KEYS_SECRET_ID / VERIFICATION_KEYS_SECRET_ID",
             reason,
         };
-        let entries: Vec<KeyEntry> = serde_json::from_value(
-            secret
-                .get("jwtSigningKeys")
-                .cloned()
-                .ok_or_else(|| ConfigError::MissingSecretKey("jwtSigningKeys".into()))?,
-        )
-        .map_err(|e| invalid(format!("jwtSigningKeys: {e}")))?;
+        let list = |name: &str| -> Result<Vec<KeyEntry>, ConfigError> {
+            match secret.get(name) {
+                None => Ok(Vec::new()),
+                Some(v) => {
+                    serde_json::from_value(v.clone()).map_err(|e| invalid(format!("{name}: {e}")))
+                }
+            }
+        };
+        let signing_entries = list("jwtSigningKeys")?;
+        let public_entries = list("jwtPublicKeys")?;
         let active = secret.str("jwtActiveKid");
         let mut ring = Keyring {
             signing: None,
             verifying: HashMap::new(),
             jwks: Vec::new(),
         };
-        for entry in entries {
-            let public = DecodingKey::from_ed_pem(entry.public_key_pem.as_bytes())
-                .map_err(|e| invalid(format!("key {}: public key: {e}", entry.kid)))?;
-            ring.jwks.push(jwk(&entry.kid, &entry.public_key_pem)?);
-            if Some(entry.kid.as_str()) == active {
-                let pem = entry.private_key_pem.as_deref().ok_or_else(|| {
-                    invalid(format!("active key {} has no privateKeyPem", entry.kid))
-                })?;
-                let private = EncodingKey::from_ed_pem(pem.as_bytes())
-                    .map_err(|e| invalid(format!("key {}: private key: {e}", entry.kid)))?;
-                ring.signing = Some((entry.kid.clone(), private));
+        for entry in signing_entries.iter().chain(&public_entries) {
+            if let Some(pem) = &entry.public_key_pem
+                && !ring.verifying.contains_key(&entry.kid)
+            {
+                let public = DecodingKey::from_ed_pem(pem.as_bytes())
+                    .map_err(|e| invalid(format!("key {}: public key: {e}", entry.kid)))?;
+                ring.jwks.push(jwk(&entry.kid, pem)?);
+                ring.verifying.insert(entry.kid.clone(), public);
             }
-            ring.verifying.insert(entry.kid, public);
         }
-        if ring.verifying.is_empty() {
-            return Err(invalid("jwtSigningKeys is empty".into()));
+        if let Some(active) = active {
+            let entry = signing_entries
+                .iter()
+                .find(|e| e.kid == active)
+                .ok_or_else(|| invalid(format!("active key {active} is not in jwtSigningKeys")))?;
+            let pem = entry
+                .private_key_pem
+                .as_deref()
+                .ok_or_else(|| invalid(format!("active key {active} has no privateKeyPem")))?;
+            let private = EncodingKey::from_ed_pem(pem.as_bytes())
+                .map_err(|e| invalid(format!("key {active}: private key: {e}")))?;
+            ring.signing = Some((active.to_owned(), private));
+        }
+        if ring.verifying.is_empty() && ring.signing.is_none() {
+            return Err(ConfigError::MissingSecretKey(
+                "jwtPublicKeys (or jwtSigningKeys and jwtActiveKid)".into(),
+            ));
         }
         Ok(ring)
     }
@@ -212,13 +230,13 @@ fn jwk(kid: &str, public_pem: &str) -> Result<Value, ConfigError> {
     let der = STANDARD
         .decode(b64.trim())
         .map_err(|_| ConfigError::Invalid {
-            name: "SECRET_ID",
+            name: "VERIFICATION_KEYS_SECRET_ID",
             reason: format!("key {kid}: publicKeyPem is not PEM"),
         })?;
     // SPKI for Ed25519 is a fixed 12-byte prefix followed by the 32-byte key.
     if der.len() != 44 {
         return Err(ConfigError::Invalid {
-            name: "SECRET_ID",
+            name: "VERIFICATION_KEYS_SECRET_ID",
             reason: format!("key {kid}: publicKeyPem is not an Ed25519 key"),
         });
     }

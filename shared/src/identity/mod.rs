@@ -12,14 +12,22 @@ use std::sync::{Arc, Mutex};
 
 use crate::{
     App,
-    config::Secret,
+    config::{Secret, SecretKind},
     http::{ApiError, Principal, Request, TokenVerifier},
 };
 use jwt::{AccessClaims, Keyring, TokenRejected};
 
-/// Keyring parsed from the current secret; rebuilt when the secret refreshes.
+/// A keyring and the secret value it was parsed from.
+struct CachedKeyring {
+    kind: SecretKind,
+    parsed_from: Arc<Secret>,
+    ring: Arc<Keyring>,
+}
+
+/// Keyrings parsed from the current secrets, by secret; each is rebuilt
+/// when its secret refreshes.
 #[derive(Default)]
-pub(crate) struct KeyringCache(Mutex<Option<(Arc<Secret>, Arc<Keyring>)>>);
+pub(crate) struct KeyringCache(Mutex<Vec<CachedKeyring>>);
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
@@ -35,24 +43,32 @@ pub fn random_id(bytes: usize) -> String {
 }
 
 impl App {
+    /// The verification keys (`VERIFICATION_KEYS_SECRET_ID`): what checks
+    /// tokens and what the JWKS publishes.
     pub async fn keyring(&self) -> Result<Arc<Keyring>, ApiError> {
-        let secret = self.secret().await?;
-        if let Some((cached_for, ring)) = self
+        self.keyring_of(SecretKind::VerificationKeys).await
+    }
+
+    async fn keyring_of(&self, kind: SecretKind) -> Result<Arc<Keyring>, ApiError> {
+        let secret = self.secret_of(kind).await?;
+        let mut cache = self
             .keyring_cache
             .0
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            && Arc::ptr_eq(cached_for, &secret)
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(cached) = cache
+            .iter()
+            .find(|c| c.kind == kind && Arc::ptr_eq(&c.parsed_from, &secret))
         {
-            return Ok(ring.clone());
+            return Ok(cached.ring.clone());
         }
         let ring = Arc::new(Keyring::from_secret(&secret)?);
-        *self
-            .keyring_cache
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some((secret, ring.clone()));
+        cache.retain(|c| c.kind != kind);
+        cache.push(CachedKeyring {
+            kind,
+            parsed_from: secret,
+            ring: ring.clone(),
+        });
         Ok(ring)
     }
 
@@ -77,7 +93,12 @@ impl App {
             aud: settings.audience.clone(),
             fam: Some(fam.to_owned()),
         };
-        let token = self.keyring().await?.sign(&claims)?;
+        // The private key lives in its own secret, which only the functions
+        // that issue tokens may read.
+        let token = self
+            .keyring_of(SecretKind::SigningKeys)
+            .await?
+            .sign(&claims)?;
         Ok((token, claims))
     }
 

@@ -73,11 +73,15 @@ pub async fn stored_password(app: &App, account_id: &str, email: &str) -> String
     user.get_str("password").unwrap().to_owned()
 }
 
-/// Ensures the stack's secret has a super admin hash for `SUPER_ADMIN_PASSWORD`.
+/// Ensures the stack's admin secret has a super admin hash for `SUPER_ADMIN_PASSWORD`.
 pub const SUPER_ADMIN_PASSWORD: &str = "Super-Admin-Test-Pass";
 
 pub async fn ensure_super_admin(app: &App) {
-    let secret_id = app.config.secret_id().unwrap().to_owned();
+    let secret_id = app
+        .config
+        .secret_id_of(shared::config::SecretKind::AdminCredentials)
+        .unwrap()
+        .to_owned();
     let sm = app.secrets_manager().await;
     let current = sm
         .get_secret_value()
