@@ -247,7 +247,7 @@ async fn no_admin_response_contains_a_secret_value() {
 }
 
 #[tokio::test]
-async fn dev_tools_refuse_outside_dev_and_work_in_dev() {
+async fn dev_tools_refuse_outside_local_stacks_and_work_in_them() {
     let app = stack_app(); // Stage=test
     assert_eq!(
         admin_get(&app, "setup-test-data", &sa(), admin::dev::setup_test_data)

@@ -326,7 +326,7 @@ async fn jwks_publishes_the_key_that_signs_tokens() {
 }
 
 #[tokio::test]
-async fn debug_login_only_in_dev() {
+async fn debug_login_only_in_local_stacks() {
     let body = json!({"role": "admin", "organizationId": "acme"});
     let app = stack_app(); // Stage=test
     let (status, resp) = post(
@@ -338,6 +338,21 @@ async fn debug_login_only_in_dev() {
     )
     .await;
     assert_eq!(status, 404, "{resp}");
+    // A deployed non-production environment is a real one: no debug login.
+    for stage in [shared::Stage::Dev, shared::Stage::Prod] {
+        let mut config = stack_config();
+        config.stage = stage;
+        let deployed = shared::App::new(config);
+        let (status, resp) = post(
+            &deployed,
+            "debug-login",
+            auth::debug_login::handle,
+            body.clone(),
+            &unique_ip(),
+        )
+        .await;
+        assert_eq!(status, 404, "{stage:?}: {resp}");
+    }
 
     let mut config = stack_config();
     config.stage = shared::Stage::Local;

@@ -389,7 +389,7 @@ async fn a_profile_image_can_only_land_in_the_callers_own_organization() {
 }
 
 #[tokio::test]
-async fn sample_users_only_in_dev() {
+async fn sample_users_only_in_local_stacks() {
     let app = stack_app(); // Stage=test
     let a = org_with_users(&app, "20").await;
     let ev = as_principal(event("user", "add-sample-users"), &admin_of(&a));
