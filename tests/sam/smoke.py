@@ -141,12 +141,16 @@ status, body = call("POST", "/auth/workspace/login",
                     {"organizationId": "acme", "email": email, "password": "Sam-Local-2026!"})
 check("... the new user logs in", status == 200, (status, body))
 user_token = body["data"]["accessToken"]
+user_refresh = body["data"]["refreshToken"]
 status, body = call("GET", "/users/team-users", token=user_token)
 check("... and reads the team", status == 200, (status, body))
 status, body = call("POST", "/users/workspace/ensure-user", {"email": email, "isActive": False}, token=token)
 check("... the admin deactivates them", status == 200, (status, body))
 status, body = call("GET", "/users/team-users", token=user_token)
 unauthenticated("... their next request: 401 envelope", status, body)
+status, body = call("POST", "/auth/refresh-token", {"refreshToken": user_refresh})
+check("... and their refresh is refused (403: the account is reloaded)",
+      status == 403 and body.get("code") == "FORBIDDEN", (status, body))
 
 # Every protected route answers a bad token with the envelope's 401: no
 # function trusts the authorizer's pass without reading the principal.
