@@ -166,6 +166,29 @@ where
     (status, body)
 }
 
+/// An access token of a fresh session of `user_id` in `account` (what a
+/// login starts), for tests of what ends sessions.
+pub async fn signed_in(
+    app: &App,
+    account: &str,
+    user_id: &str,
+    role: shared::http::Role,
+) -> String {
+    let who = principal(role, Some(account), user_id);
+    let session = app
+        .start_session(
+            &who,
+            shared::identity::sessions::AccountKind::WorkspaceUser,
+            "",
+        )
+        .await
+        .expect("a session starts");
+    app.issue_access_token(&who, &session.id)
+        .await
+        .expect("a token is signed")
+        .0
+}
+
 /// A random token for unique test data (account ids, IPs).
 pub fn unique(prefix: &str) -> String {
     format!(

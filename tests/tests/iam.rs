@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_yaml::Value as Yaml;
 use workspace_tests::repo_root;
 
-/// binary → every IAM action in its inline policies.
-fn actions_by_binary() -> BTreeMap<String, Vec<String>> {
+/// binary → its inline policy statements.
+fn statements_by_binary() -> BTreeMap<String, Vec<Yaml>> {
     let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
     let doc: Yaml = serde_yaml::from_str(&text).unwrap();
     let mut out = BTreeMap::new();
@@ -20,7 +20,7 @@ fn actions_by_binary() -> BTreeMap<String, Vec<String>> {
             .as_str()
             .unwrap()
             .to_owned();
-        let mut actions = Vec::new();
+        let mut statements = Vec::new();
         for policy in resource["Properties"]["Policies"]
             .as_sequence()
             .into_iter()
@@ -30,20 +30,36 @@ fn actions_by_binary() -> BTreeMap<String, Vec<String>> {
                 policy.as_str().is_none(),
                 "{binary}: managed/SAM policy templates are too broad; use inline statements"
             );
-            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
-                assert_eq!(statement["Effect"].as_str(), Some("Allow"), "{binary}");
-                assert_ne!(
-                    statement["Resource"].as_str(),
-                    Some("*"),
-                    "{binary}: Resource \"*\""
-                );
-                match &statement["Action"] {
-                    Yaml::String(a) => actions.push(a.clone()),
-                    Yaml::Sequence(list) => {
-                        actions.extend(list.iter().filter_map(|a| a.as_str().map(str::to_owned)))
-                    }
-                    other => panic!("{binary}: unexpected Action {other:?}"),
+            statements.extend(
+                policy["Statement"]
+                    .as_sequence()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+        }
+        out.insert(binary, statements);
+    }
+    out
+}
+
+/// binary → every IAM action in its inline policies.
+fn actions_by_binary() -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (binary, statements) in statements_by_binary() {
+        let mut actions = Vec::new();
+        for statement in &statements {
+            assert_eq!(statement["Effect"].as_str(), Some("Allow"), "{binary}");
+            assert_ne!(
+                statement["Resource"].as_str(),
+                Some("*"),
+                "{binary}: Resource \"*\""
+            );
+            match &statement["Action"] {
+                Yaml::String(a) => actions.push(a.clone()),
+                Yaml::Sequence(list) => {
+                    actions.extend(list.iter().filter_map(|a| a.as_str().map(str::to_owned)))
                 }
+                other => panic!("{binary}: unexpected Action {other:?}"),
             }
         }
         assert!(
@@ -91,30 +107,6 @@ fn only_comm_sends_mail_and_only_cms_and_user_write_the_bucket() {
         "least privilege broken:\n  {}",
         problems.join("\n  ")
     );
-}
-
-/// binary → its inline policy statements.
-fn statements_by_binary() -> BTreeMap<String, Vec<Yaml>> {
-    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
-    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
-    let mut out = BTreeMap::new();
-    for (_, resource) in doc["Resources"].as_mapping().unwrap() {
-        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
-            continue;
-        }
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let statements = resource["Properties"]["Policies"]
-            .as_sequence()
-            .into_iter()
-            .flatten()
-            .flat_map(|p| p["Statement"].as_sequence().cloned().unwrap_or_default())
-            .collect();
-        out.insert(binary, statements);
-    }
-    out
 }
 
 fn strings(v: &Yaml) -> Vec<String> {

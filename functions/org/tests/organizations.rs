@@ -583,20 +583,6 @@ async fn database_status_reports_every_database_and_survives_an_unreachable_one(
     );
 }
 
-/// A session in `account` (as a login starts one) and an access token of it.
-async fn signed_in(app: &App, account: &str, user_id: &str, role: Role) -> String {
-    let who = principal(role, Some(account), user_id);
-    let session = app
-        .start_session(
-            &who,
-            shared::identity::sessions::AccountKind::WorkspaceUser,
-            "",
-        )
-        .await
-        .unwrap();
-    app.issue_access_token(&who, &session.id).await.unwrap().0
-}
-
 async fn update(app: &App, id: &str, body: Value) -> (u16, Value) {
     let mut ev = with_id("update-organization", &sa(), id);
     ev["body"] = Value::String(body.to_string());
@@ -612,9 +598,9 @@ async fn sessions_end_when_the_licence_lapses_the_admin_changes_or_the_org_goes(
     let app = stack_app();
     let (id, account) = created(&app, "Sessions").await;
     let (other_id, other_account) = created(&app, "Bystander").await;
-    let admin = signed_in(&app, &account, &id, Role::Admin).await;
-    let user = signed_in(&app, &account, "u-1", Role::User).await;
-    let bystander = signed_in(&app, &other_account, &other_id, Role::Admin).await;
+    let admin = test_support::signed_in(&app, &account, &id, Role::Admin).await;
+    let user = test_support::signed_in(&app, &account, "u-1", Role::User).await;
+    let bystander = test_support::signed_in(&app, &other_account, &other_id, Role::Admin).await;
 
     // A profile change ends nothing.
     assert_eq!(

@@ -417,27 +417,12 @@ async fn sample_users_only_in_local_stacks() {
     );
 }
 
-/// A session of `user_id` in `account` (as a login starts one) and an
-/// access token of it.
-async fn signed_in(app: &App, account: &str, user_id: &str, role: Role) -> String {
-    let who = principal(role, Some(account), user_id);
-    let session = app
-        .start_session(
-            &who,
-            shared::identity::sessions::AccountKind::WorkspaceUser,
-            "",
-        )
-        .await
-        .unwrap();
-    app.issue_access_token(&who, &session.id).await.unwrap().0
-}
-
 #[tokio::test]
 async fn deactivating_or_demoting_a_user_signs_them_out_at_once() {
     let app = stack_app();
     let org = org_with_users(&app, "10").await;
-    let emp = signed_in(&app, &org, "u-emp", Role::Employee).await;
-    let admin = signed_in(&app, &org, "u-admin", Role::Admin).await;
+    let emp = test_support::signed_in(&app, &org, "u-emp", Role::Employee).await;
+    let admin = test_support::signed_in(&app, &org, "u-admin", Role::Admin).await;
     assert!(app.verify_access_token(&emp).await.is_ok());
 
     // A profile edit that changes neither role nor activity keeps sessions.
