@@ -384,6 +384,26 @@ async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out
     // ...but the owner, elsewhere, logs in.
     let (status, body, _) = login("Right-Pass-1", unique_ip()).await;
     assert_eq!(status, 200, "the owner was locked out: {body}");
+
+    // The counters (and the log lines naming them) carry a hash of the
+    // account, never its e-mail address.
+    let mut pages = app
+        .dynamodb()
+        .await
+        .scan()
+        .table_name(app.config.table_name().unwrap())
+        .filter_expression("contains(pk, :address)")
+        .expression_attribute_values(
+            ":address",
+            aws_sdk_dynamodb::types::AttributeValue::S("target@example.com".into()),
+        )
+        .into_paginator()
+        .items()
+        .send();
+    // The paginator walks every page until a match: any match fails.
+    if let Some(item) = pages.next().await {
+        panic!("a key carries the address: {:?}", item.unwrap());
+    }
 }
 
 #[tokio::test]
