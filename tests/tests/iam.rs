@@ -385,3 +385,55 @@ fn logins_and_forms_have_their_own_lower_api_throttles() {
         assert!(routes.iter().any(|r| r == key), "no route {key}");
     }
 }
+
+/// The seed's frontend (localhost:3001) is allowed in the dev environments,
+/// browser code can read the headers it needs, and the bucket answers the
+/// preflight of the presigned PUT that `/cms/upload` hands out.
+#[test]
+fn browsers_get_the_cors_answers_the_frontend_needs() {
+    let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
+    let doc: Yaml = serde_yaml::from_str(&text).unwrap();
+    let default_origins = doc["Parameters"]["AllowedOrigins"]["Default"]
+        .as_str()
+        .unwrap();
+    assert!(
+        default_origins.contains("http://localhost:3001"),
+        "{default_origins}"
+    );
+    let samconfig = std::fs::read_to_string(repo_root().join("samconfig.toml")).unwrap();
+    let dev = samconfig
+        .lines()
+        .skip_while(|l| !l.starts_with("[dev.deploy.parameters]"))
+        .find(|l| l.starts_with("parameter_overrides"))
+        .unwrap();
+    assert!(dev.contains("http://localhost:3001"), "{dev}");
+
+    let cors = &doc["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];
+    let exposed = strings(&cors["ExposeHeaders"]);
+    for header in ["Retry-After", "X-Request-Id", "ETag", "Idempotent-Replayed"] {
+        assert!(exposed.iter().any(|h| h == header), "{header} not exposed");
+    }
+    let allowed = strings(&cors["AllowHeaders"]);
+    for header in [
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "If-Match",
+    ] {
+        assert!(allowed.iter().any(|h| h == header), "{header} not allowed");
+    }
+
+    let rules = doc["Resources"]["Bucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+        .as_sequence()
+        .expect("the bucket has CORS rules");
+    assert!(
+        rules
+            .iter()
+            .any(|r| strings(&r["AllowedMethods"]) == ["PUT"]
+                && strings(&r["AllowedOrigins"]) == ["AllowedOrigins"]
+                && strings(&r["AllowedHeaders"])
+                    .iter()
+                    .any(|h| h == "Content-Type")),
+        "{rules:?}"
+    );
+}

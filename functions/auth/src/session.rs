@@ -38,6 +38,8 @@ pub struct VerifiedToken {
     pub issued_at: i64,
     /// Unix time (seconds) the token expires.
     pub expires_at: i64,
+    /// The same as `expiresAt`, under the seed's `AuthTokenPayload` name.
+    pub exp: i64,
     /// The token's id (`jti`), the handle revocation uses.
     pub token_id: String,
 }
@@ -75,6 +77,7 @@ pub async fn verify_token(app: &App, req: Request) -> Result<Reply, ApiError> {
         permissions: claims.permissions,
         issued_at: claims.iat,
         expires_at: claims.exp,
+        exp: claims.exp,
         token_id: claims.jti,
     })
 }

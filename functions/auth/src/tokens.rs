@@ -30,6 +30,9 @@ use crate::login::LoginUser;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPair {
+    /// The access token again, under the name the AvaOne frontend stores
+    /// (`apiClient.setToken(data.token)`).
+    pub token: String,
     /// The access token (EdDSA JWT) for `Authorization: Bearer`.
     pub access_token: String,
     /// Opaque, single-use: POST /auth/refresh-token exchanges it for a new pair.
@@ -113,6 +116,7 @@ async fn pair(
         .map_err(dynamo_err)?;
     let (access_token, _) = app.issue_access_token(principal, &session.id).await?;
     Ok(TokenPair {
+        token: access_token.clone(),
         access_token,
         refresh_token,
         token_type: "Bearer",

@@ -42,6 +42,8 @@ async fn admin_login_accepts_the_secret_hash_and_refuses_others() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["tokenType"], "Bearer");
     assert_eq!(body["data"]["user"]["role"], "super_admin");
+    // The frontend stores `data.token`: the access token.
+    assert_eq!(body["data"]["token"], body["data"]["accessToken"]);
     let claims = app
         .verify_access_token(body["data"]["accessToken"].as_str().unwrap())
         .await

@@ -61,6 +61,12 @@ async fn verify_token_returns_claims_or_401() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["role"], "user");
     assert_eq!(body["data"]["organizationId"], account_id.as_str());
+    // The seed's AuthTokenPayload fields: userId, organizationId, role,
+    // permissions, exp.
+    for field in ["userId", "role", "permissions", "exp"] {
+        assert!(body["data"].get(field).is_some(), "{field}: {body}");
+    }
+    assert_eq!(body["data"]["exp"], body["data"]["expiresAt"]);
 
     let mut tampered = access.clone();
     tampered.insert(tampered.len() - 3, 'x');
