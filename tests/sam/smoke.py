@@ -57,7 +57,7 @@ token = body["data"]["accessToken"]
 # An authorized call: the authorizer lets the token through, the function reads MongoDB.
 status, body = call("GET", "/users/workspace-users", token=token)
 check("GET /users/workspace-users with the token", status == 200 and body["success"], (status, body))
-emails = {u["email"] for u in body["data"]["items"]}
+emails = {u["email"] for u in body["data"]}
 check("... lists the seeded users", "maya@acme.example" in emails, emails)
 
 # Refusals are the function's 401 envelope, exactly as under `make dev`,
@@ -134,7 +134,7 @@ check("... the user is in MongoDB org_acme.users", stored is not None and stored
 check("... with a password hash, never the password", stored.get("password", "").startswith("$argon2id$"), "password field is not an argon2id hash")
 status, body = call("GET", "/users/workspace-users?limit=100", token=token)
 check("... and GET /users/workspace-users returns it without the hash",
-      status == 200 and any(u["email"] == email and "password" not in u for u in body["data"]["items"]), (status, body))
+      status == 200 and any(u["email"] == email and "password" not in u for u in body["data"]), (status, body))
 
 # Deactivating a user ends their session at once: the next request is 401.
 status, body = call("POST", "/auth/workspace/login",

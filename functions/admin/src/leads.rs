@@ -6,7 +6,7 @@ use mongodb::bson::{Document, doc};
 use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Page, Paging, Reply, Request, openapi::Success, query_choice, query_param},
+    http::{ApiError, Paging, Reply, Request, openapi::Listed, query_choice, query_param},
     stores::mongo::find_page,
 };
 use time::{Date, macros::format_description};
@@ -145,7 +145,7 @@ fn day(req: &Request, name: &str) -> Result<Option<Date>, ApiError> {
         ("to" = Option<String>, Query, format = Date, description = "Created on or before this day (YYYY-MM-DD); not before `from`."),
     ),
     responses(
-        (status = 200, description = "One page of leads.", body = Success<Page<Lead>>),
+        (status = 200, description = "One page of leads.", body = Listed<Lead>),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -192,6 +192,5 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .map(mongodb::bson::from_document::<Lead>)
         .collect::<Result<Vec<_>, _>>()
         .map_err(ApiError::internal)?;
-    let page: Page<Lead> = paging.page_of(items, total);
-    Reply::ok(page)
+    Reply::page(paging.page_of::<Lead>(items, total))
 }

@@ -6,8 +6,8 @@ use serde::Deserialize;
 use shared::{
     App,
     http::{
-        ApiError, Page, Paging, Reply, Request, Validate, Violations,
-        openapi::{Failure, Success},
+        ApiError, Paging, Reply, Request, Validate, Violations,
+        openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice,
     },
     identity::passwords,
@@ -46,7 +46,7 @@ async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError
         ("role" = Option<String>, Query, description = "admin, user or employee."),
     ),
     responses(
-        (status = 200, description = "One page of users.", body = Success<Page<OrgUser>>),
+        (status = 200, description = "One page of users.", body = Listed<OrgUser>),
         (status = 404, description = "No such organization.", body = Failure),
     ),
     security(("bearerAuth" = [])),
@@ -71,7 +71,7 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         .into_iter()
         .map(user_view)
         .collect::<Result<Vec<_>, _>>()?;
-    Reply::ok(paging.page_of(items, total))
+    Reply::page(paging.page_of(items, total))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

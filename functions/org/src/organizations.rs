@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{
-        ApiError, Page, Paging, Principal, Reply, Request, Validate, Violations,
-        openapi::{Failure, Success},
+        ApiError, Paging, Principal, Reply, Request, Validate, Violations,
+        openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice,
     },
     identity::{licence, passwords, random_id},
@@ -260,7 +260,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         ("sort" = Option<String>, Query, description = "createdAt (default), name or licenseExpiry."),
         ("order" = Option<String>, Query, description = "desc (default) or asc."),
     ),
-    responses((status = 200, description = "One page of organizations.", body = Success<Page<Organization>>)),
+    responses((status = 200, description = "One page of organizations.", body = Listed<Organization>)),
     security(("bearerAuth" = [])),
 )]
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
@@ -282,7 +282,7 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         .into_iter()
         .map(org_view)
         .collect::<Result<Vec<_>, _>>()?;
-    Reply::ok(paging.page_of(items, total))
+    Reply::page(paging.page_of(items, total))
 }
 
 /// Loads the organization `{id}` for `principal`. Non-members get the same

@@ -158,7 +158,7 @@ async fn list_pages_filters_and_sorts() {
             pairs,
         )
     };
-    let paused_total = |resp: &Value| resp["data"]["total"].as_u64().unwrap();
+    let paused_total = |resp: &Value| resp["meta"]["total"].as_u64().unwrap();
     let (_, before) = call(
         org::SERVICE,
         &app,
@@ -186,8 +186,9 @@ async fn list_pages_filters_and_sorts() {
         ];
         let (status, resp) = call(org::SERVICE, &app, org::organizations::list, &list(&q)).await;
         assert_eq!(status, 200, "{resp}");
-        let d = &resp["data"];
-        let items = d["items"].as_array().unwrap();
+        // `data` is the page itself (what the frontend reads), `meta` its paging.
+        let d = &resp["meta"];
+        let items = resp["data"].as_array().unwrap();
         assert!(items.len() <= 2);
         assert!(
             items
@@ -521,7 +522,7 @@ async fn organization_users_are_confined_and_limited() {
     )
     .await;
     assert_eq!(status, 200, "{resp}");
-    assert_eq!(resp["data"]["total"], 2);
+    assert_eq!(resp["meta"]["total"], 2);
     assert!(!resp.to_string().contains("argon2"));
     let (status, _) = call(
         org::SERVICE,

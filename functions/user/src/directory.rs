@@ -5,7 +5,7 @@ use org::model::OrgUser;
 use serde::{Deserialize, Serialize};
 use shared::{
     App,
-    http::{ApiError, Page, Paging, Reply, Request, openapi::Success, query_param},
+    http::{ApiError, Paging, Reply, Request, openapi::Listed, query_param},
     stores::mongo::{find_page, org_db_name},
 };
 use utoipa::ToSchema;
@@ -91,7 +91,7 @@ async fn page(
         ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
     ),
     responses(
-        (status = 200, description = "One page of the organization's users.", body = Success<Page<OrgUser>>),
+        (status = 200, description = "One page of the organization's users.", body = Listed<OrgUser>),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -111,7 +111,7 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
         .into_iter()
         .map(org::model::user_view)
         .collect::<Result<Vec<_>, _>>()?;
-    Reply::ok(paging.page_of(items, total))
+    Reply::page(paging.page_of(items, total))
 }
 
 /// Active members with department and position.
@@ -131,7 +131,7 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
         ("department" = Option<String>, Query, description = "Only members of this department (exact match)."),
     ),
     responses(
-        (status = 200, description = "One page of active members.", body = Success<Page<TeamMember>>),
+        (status = 200, description = "One page of active members.", body = Listed<TeamMember>),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -156,7 +156,7 @@ pub async fn team_members(app: &App, req: Request) -> Result<Reply, ApiError> {
         .into_iter()
         .map(|d| mongodb::bson::from_document::<TeamMember>(d).map_err(ApiError::internal))
         .collect::<Result<Vec<_>, _>>()?;
-    Reply::ok(paging.page_of(items, total))
+    Reply::page(paging.page_of(items, total))
 }
 
 /// Active users in the compact form assignment pickers use.
@@ -174,7 +174,7 @@ pub async fn team_members(app: &App, req: Request) -> Result<Reply, ApiError> {
         ("organizationId" = Option<String>, Query, description = "The organization (accountId); required for the super admin, others may only name their own."),
     ),
     responses(
-        (status = 200, description = "One page of assignable users.", body = Success<Page<TeamUser>>),
+        (status = 200, description = "One page of assignable users.", body = Listed<TeamUser>),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -206,5 +206,5 @@ pub async fn team_users(app: &App, req: Request) -> Result<Reply, ApiError> {
             }
         })
         .collect();
-    Reply::ok(paging.page_of::<TeamUser>(items, total))
+    Reply::page(paging.page_of::<TeamUser>(items, total))
 }

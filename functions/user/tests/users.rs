@@ -78,25 +78,25 @@ async fn the_three_listings_answer_different_questions() {
 
     let (status, resp) = list(&app, "workspace-users", &me, &[]).await;
     assert_eq!(status, 200, "{resp}");
-    assert_eq!(resp["data"]["total"], 3, "every account, inactive included");
+    assert_eq!(resp["meta"]["total"], 3, "every account, inactive included");
     assert!(!resp.to_string().contains("argon2"), "no hashes");
 
     let (_, resp) = list(&app, "team-members", &me, &[]).await;
-    assert_eq!(resp["data"]["total"], 2, "active members only");
+    assert_eq!(resp["meta"]["total"], 2, "active members only");
     assert!(
-        resp["data"]["items"]
+        resp["data"]
             .as_array()
             .unwrap()
             .iter()
             .all(|m| m.get("department").is_some() && m.get("position").is_some())
     );
     let (_, resp) = list(&app, "team-members", &me, &[("department", "Sales")]).await;
-    assert_eq!(resp["data"]["total"], 1);
-    assert_eq!(resp["data"]["items"][0]["email"], "emp@u.example");
+    assert_eq!(resp["meta"]["total"], 1);
+    assert_eq!(resp["data"][0]["email"], "emp@u.example");
 
     let (_, resp) = list(&app, "team-users", &me, &[]).await;
-    assert_eq!(resp["data"]["total"], 2);
-    let first = &resp["data"]["items"][0];
+    assert_eq!(resp["meta"]["total"], 2);
+    let first = &resp["data"][0];
     let mut keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(keys, ["email", "id", "name", "role"], "picker shape");

@@ -47,6 +47,25 @@ pub struct Success<T> {
     request_id: String,
 }
 
+/// Every list's response: `data` is the array of one page of items, `meta`
+/// the paging (what the AvaOne frontend reads: `data` as the list).
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)] // a schema only: responses are rendered by `serve`
+pub struct Listed<T> {
+    /// Always `true`.
+    success: bool,
+    /// This page's items (empty past the last page).
+    data: Vec<T>,
+    meta: super::PageMeta,
+    /// When the response was rendered (RFC 3339).
+    timestamp: String,
+    /// The service domain that answered (`org`, `auth`, ...).
+    service: String,
+    /// The request id (also in the `x-request-id` header and every log line).
+    request_id: String,
+}
+
 /// Every error response: a sentence a person can act on, a stable code and,
 /// for validation errors, one entry per invalid field.
 #[derive(ToSchema)]

@@ -97,7 +97,7 @@ impl Paging {
         (self.page - 1) * self.limit
     }
 
-    /// The list shape: `{items, page, limit, total, totalPages}`.
+    /// One page of a list, answered with [`super::Reply::page`].
     pub fn page_of<T: Serialize>(&self, items: Vec<T>, total: u64) -> Page<T> {
         Page {
             items,
@@ -109,14 +109,38 @@ impl Paging {
     }
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+/// One page of a list: its items and where it is in the whole.
+#[derive(Debug)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub page: u64,
     pub limit: u64,
     pub total: u64,
+    pub total_pages: u64,
+}
+
+impl<T> Page<T> {
+    pub fn meta(&self) -> PageMeta {
+        PageMeta {
+            page: self.page,
+            limit: self.limit,
+            total: self.total,
+            total_pages: self.total_pages,
+        }
+    }
+}
+
+/// A list's paging, the envelope's `meta`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PageMeta {
+    /// This page's number, from 1.
+    pub page: u64,
+    /// Items per page.
+    pub limit: u64,
+    /// Items in the whole list.
+    pub total: u64,
+    /// Pages in the whole list (0 when it is empty).
     pub total_pages: u64,
 }
 

@@ -26,6 +26,8 @@ use crate::telemetry;
 pub struct Reply {
     status: StatusCode,
     data: Value,
+    /// The envelope's `meta` (a list's paging).
+    meta: Option<Value>,
     headers: Vec<(HeaderName, HeaderValue)>,
     enveloped: bool,
 }
@@ -36,9 +38,19 @@ impl Reply {
         Ok(Reply {
             status,
             data,
+            meta: None,
             headers: Vec::new(),
             enveloped: true,
         })
+    }
+
+    /// 200 with one page of a list: `data` is the array itself (what the
+    /// AvaOne frontend reads), the paging is the envelope's `meta: {page,
+    /// limit, total, totalPages}`.
+    pub fn page<T: Serialize>(page: super::Page<T>) -> Result<Self, ApiError> {
+        let mut reply = Self::ok(&page.items)?;
+        reply.meta = Some(serde_json::to_value(page.meta()).map_err(ApiError::internal)?);
+        Ok(reply)
     }
 
     /// 200 with `data` as the whole body, for documents whose format a
@@ -90,6 +102,8 @@ struct Envelope<'a> {
     success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +190,7 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
             let envelope = Envelope {
                 success: true,
                 data: Some(&reply.data),
+                meta: reply.meta.as_ref(),
                 error: None,
                 code: None,
                 details: &[],
@@ -194,6 +209,7 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
             let envelope = Envelope {
                 success: false,
                 data: err.data(),
+                meta: None,
                 error: Some(err.message()),
                 code: Some(err.code().as_str()),
                 details: err.details(),
@@ -276,6 +292,24 @@ mod tests {
         let rid = body["requestId"].as_str().unwrap();
         assert_eq!(resp.headers()["x-request-id"], rid);
         assert!(OffsetDateTime::parse(body["timestamp"].as_str().unwrap(), &Rfc3339).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_list_is_the_data_array_with_its_paging_in_meta() {
+        let resp = dispatch("s", Request::default(), |_| async {
+            Reply::page(crate::http::Paging { page: 2, limit: 2 }.page_of(vec!["c", "d"], 5))
+        })
+        .await;
+        assert_eq!(resp.status(), 200);
+        let body = json(&resp);
+        assert_eq!(body["data"], serde_json::json!(["c", "d"]));
+        assert_eq!(
+            body["meta"],
+            serde_json::json!({"page": 2, "limit": 2, "total": 5, "totalPages": 3})
+        );
+        // Nothing else carries `meta`.
+        let resp = dispatch("s", Request::default(), |_| async { Reply::ok("x") }).await;
+        assert!(json(&resp).get("meta").is_none());
     }
 
     #[tokio::test]
