@@ -189,6 +189,26 @@ pub async fn signed_in(
         .0
 }
 
+/// Waits, when needed, so that the next `needed` of the test fall inside
+/// one fixed window of `limit` (the rate limiter's windows start at
+/// multiples of its length): a test that counts hits up to a limit must
+/// not see the counter reset half-way.
+pub async fn within_one_window(limit: shared::rate_limit::Limit, needed: std::time::Duration) {
+    let window = limit.window.as_secs().max(1);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970");
+    let into = now.as_secs() % window;
+    let left = window - into;
+    if needed.as_secs() + 1 >= left {
+        assert!(
+            left <= 120,
+            "a {window} s window ends in {left} s, too long to wait for"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(left + 1)).await;
+    }
+}
+
 /// A random token for unique test data (account ids, IPs).
 pub fn unique(prefix: &str) -> String {
     format!(

@@ -360,6 +360,15 @@ async fn target(app: &shared::App) -> String {
 
 #[tokio::test]
 async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        shared::rate_limit::Limit {
+            max: 0,
+            window: stack_config().identity.login_window,
+        },
+        std::time::Duration::from_secs(40),
+    )
+    .await;
     let app = stack_app();
     let max = app.config.identity.login_max_per_account;
     let account = target(&app).await;
@@ -410,6 +419,15 @@ async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out
 
 #[tokio::test]
 async fn a_guesser_on_many_addresses_is_bounded_and_the_owners_device_still_gets_in() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        shared::rate_limit::Limit {
+            max: 0,
+            window: stack_config().identity.login_window,
+        },
+        std::time::Duration::from_secs(40),
+    )
+    .await;
     let mut config = stack_config();
     config.identity.login_max_untrusted = 6;
     let app = shared::App::new(config);
@@ -482,6 +500,15 @@ async fn a_guesser_on_many_addresses_is_bounded_and_the_owners_device_still_gets
 
 #[tokio::test]
 async fn one_ip_is_limited_across_accounts() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        shared::rate_limit::Limit {
+            max: 0,
+            window: stack_config().identity.login_window,
+        },
+        std::time::Duration::from_secs(40),
+    )
+    .await;
     let mut config = stack_config();
     config.identity.login_max_per_ip = 3;
     let app = shared::App::new(config);
@@ -506,6 +533,15 @@ async fn one_ip_is_limited_across_accounts() {
 /// written before the fault is still there (the next attempt is limited).
 #[tokio::test]
 async fn logins_fail_closed_while_dynamodb_is_down_and_keep_their_counts() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        shared::rate_limit::Limit {
+            max: 0,
+            window: stack_config().identity.login_window,
+        },
+        std::time::Duration::from_secs(40),
+    )
+    .await;
     ensure_super_admin(&stack_app()).await;
     let moto = test_support::OwnMoto::start().await;
     let mut config = stack_config();

@@ -376,6 +376,9 @@ async fn meeting_and_pricing_forms_store_their_details() {
 
 #[tokio::test]
 async fn honeypot_hits_are_dropped_and_floods_are_limited() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(comm::forms::FORM_LIMIT, std::time::Duration::from_secs(30))
+        .await;
     let app = stack_app();
     let email = format!("{}@example.com", unique("bot"));
     let body = json!({"name": "Bot", "email": email, "message": "Buy now", "website": "http://spam.example"});
@@ -423,6 +426,12 @@ async fn honeypot_hits_are_dropped_and_floods_are_limited() {
 
 #[tokio::test]
 async fn the_forms_are_not_a_mail_relay() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        comm::leads::CONFIRMATIONS_PER_ADDRESS,
+        std::time::Duration::from_secs(30),
+    )
+    .await;
     let app = stack_app();
     // Someone types a victim's address, with their own text, again and again
     // from different addresses (so the per-IP limit does not stop them).

@@ -464,6 +464,12 @@ async fn speech_through_gemini() {
 
 #[tokio::test]
 async fn each_user_has_a_quota_of_provider_calls() {
+    // Counting up to a limit: stay inside one rate-limit window.
+    test_support::within_one_window(
+        voice::gemini::PER_USER_PER_MINUTE,
+        std::time::Duration::from_secs(15),
+    )
+    .await;
     let fake = fake_gemini(
         200,
         candidate_text(r#"{"reply": "Hello!", "navigate": null}"#),
