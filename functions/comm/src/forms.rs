@@ -292,8 +292,8 @@ async fn submit(
         lead.insert("type", kind);
         lead.insert("source", doc! {"ip": &ip});
         let stored = leads::store(app, lead).await?;
-        let id = stored.get_str("id").unwrap_or_default().to_owned();
-        if leads::deliver(app, &stored).await? {
+        let id = stored.lead.get_str("id").unwrap_or_default().to_owned();
+        if leads::deliver(app, &id, &stored.claim).await? {
             Reply::created(LeadReceipt {
                 lead_id: id,
                 mail_status: MailStatus::Sent,

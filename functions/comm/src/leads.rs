@@ -2,7 +2,11 @@
 //!
 //! A lead records which of its two mails went out (`mail.sales`,
 //! `mail.confirmation`), so a retry sends only what is missing and nobody
-//! gets a message twice.
+//! gets a message twice. Only one deliverer works on a lead at a time: the
+//! request that stored it holds a claim on it (`mail.claim {by, until}`,
+//! [`CLAIM_SECS`]), and sync-to-crm takes a lead only when it is unclaimed or
+//! the claim has lapsed (its holder died), so the two never send the same
+//! mail twice.
 //!
 //! The confirmation goes to whatever address was typed, from the company's
 //! verified sender, so it must not be a relay: its text is fixed (none of
@@ -34,16 +38,33 @@ fn now() -> String {
         .unwrap_or_default()
 }
 
-/// Stores a new lead (mail pending) and returns its id.
-pub async fn store(app: &App, mut lead: Document) -> Result<Document, ApiError> {
+/// How long a deliverer holds a lead: longer than two SES calls under the
+/// dependency timeout can take, short enough for sync-to-crm to take over
+/// from a deliverer that died.
+pub const CLAIM_SECS: i64 = 60;
+
+fn epoch() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A stored lead and the claim its storer holds on delivering it.
+pub struct Stored {
+    pub lead: Document,
+    pub claim: String,
+}
+
+/// Stores a new lead (mail pending), claimed for delivery by the caller.
+pub async fn store(app: &App, mut lead: Document) -> Result<Stored, ApiError> {
     let id = uuid::Uuid::new_v4().to_string();
+    let claim = uuid::Uuid::new_v4().to_string();
     let at = now();
     lead.insert("id", &id);
     lead.insert("status", "new");
     lead.insert("mailStatus", "pending");
     lead.insert(
         "mail",
-        doc! {"sales": false, "confirmation": false, "attempts": 0},
+        doc! {"sales": false, "confirmation": false, "attempts": 0,
+        "claim": {"by": &claim, "until": epoch() + CLAIM_SECS}},
     );
     lead.insert("createdAt", &at);
     lead.insert("updatedAt", &at);
@@ -53,7 +74,27 @@ pub async fn store(app: &App, mut lead: Document) -> Result<Document, ApiError> 
         .insert_one(&lead)
         .await
         .map_err(unavailable)?;
-    Ok(lead)
+    Ok(Stored { lead, claim })
+}
+
+/// Takes (or renews) the right to deliver lead `id` for `owner`, and returns
+/// the lead as it is now; `None` while someone else holds it.
+async fn claim(app: &App, id: &str, owner: &str) -> Result<Option<Document>, ApiError> {
+    let at = epoch();
+    app.crm_db()
+        .await?
+        .collection::<Document>(COLLECTION)
+        .find_one_and_update(
+            doc! {"id": id, "$or": [
+                {"mail.claim": {"$exists": false}},
+                {"mail.claim.by": owner},
+                {"mail.claim.until": {"$lt": at}},
+            ]},
+            doc! {"$set": {"mail.claim": {"by": owner, "until": at + CLAIM_SECS}}},
+        )
+        .return_document(mongodb::options::ReturnDocument::After)
+        .await
+        .map_err(unavailable)
 }
 
 const KIND_TITLES: [(&str, &str); 4] = [
@@ -123,11 +164,16 @@ fn mails(app: &App, lead: &Document) -> Result<(Mail, Mail), ApiError> {
     Ok((sales, confirmation))
 }
 
-/// Sends whichever of the lead's mails have not gone out yet and records
-/// the outcome. Returns true when both are sent. SES failures are recorded
-/// on the lead (never lost) and reported as `false`.
-pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
-    let id = lead.get_str("id").unwrap_or_default().to_owned();
+/// Sends whichever of lead `id`'s mails have not gone out yet and records
+/// the outcome, as deliverer `owner` (the claim [`store`] returned, or any
+/// new id to take an unclaimed lead). Returns true when both are sent; false
+/// when SES failed (recorded on the lead, never lost) or another deliverer
+/// holds the lead.
+pub async fn deliver(app: &App, id: &str, owner: &str) -> Result<bool, ApiError> {
+    let Some(lead) = claim(app, id, owner).await? else {
+        return Ok(false);
+    };
+    let lead = &lead;
     let state = lead.get_document("mail").cloned().unwrap_or_default();
     let (sales, confirmation) = mails(app, lead)?;
     let mut sales_sent = state.get_bool("sales").unwrap_or(false);
@@ -170,8 +216,8 @@ pub async fn deliver(app: &App, lead: &Document) -> Result<bool, ApiError> {
         .await?
         .collection::<Document>(COLLECTION)
         .update_one(
-            doc! {"id": &id},
-            doc! {"$set": set, "$inc": {"mail.attempts": 1}},
+            doc! {"id": id, "mail.claim.by": owner},
+            doc! {"$set": set, "$inc": {"mail.attempts": 1}, "$unset": {"mail.claim": ""}},
         )
         .await
         .map_err(unavailable)?;

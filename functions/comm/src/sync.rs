@@ -31,7 +31,8 @@ pub struct SyncReport {
 ///
 /// Super admin only. The retry path for form submissions answered 202: sends
 /// whatever mail of each `mailStatus: pending` lead has not gone out yet
-/// (oldest first, up to 100 leads per call; nobody gets a mail twice) and
+/// (oldest first, up to 100 leads per call; nobody gets a mail twice, and a
+/// lead whose request is still delivering it is left to that request) and
 /// reports the outcome with lead counts. SES failures leave the lead
 /// pending and are not an error.
 #[utoipa::path(
@@ -59,9 +60,12 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .try_collect()
         .await
         .map_err(unavailable)?;
+    // One deliverer id for this call: leads another deliverer still holds
+    // (a request delivering right now) are left to it.
+    let me = uuid::Uuid::new_v4().to_string();
     let mut sent = 0;
     for lead in &pending {
-        if leads::deliver(app, lead).await? {
+        if leads::deliver(app, lead.get_str("id").unwrap_or_default(), &me).await? {
             sent += 1;
         }
     }

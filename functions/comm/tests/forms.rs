@@ -473,3 +473,64 @@ async fn the_forms_are_not_a_mail_relay() {
         .count();
     assert_eq!(skipped, 3);
 }
+
+#[tokio::test]
+async fn sync_never_sends_a_lead_its_request_is_still_delivering() {
+    let app = stack_app();
+    let email = format!("{}@example.com", unique("racing"));
+    let marker = unique("race-");
+    let stored = comm::leads::store(
+        &app,
+        doc! {"type": "contact", "name": "Ray Race", "email": &email, "message": &marker},
+    )
+    .await
+    .unwrap();
+    let id = stored.lead.get_str("id").unwrap().to_owned();
+    let sync = as_principal(
+        event("comm", "sync-to-crm"),
+        &principal(Role::SuperAdmin, None, "super-admin"),
+    );
+
+    // The request that stored it holds it: a sync now leaves it alone...
+    assert_eq!(
+        call(comm::SERVICE, &app, comm::sync::handle, &sync).await.0,
+        200
+    );
+    assert!(mail_about(&marker).is_empty(), "sync raced the request");
+    // ...and the request delivers it, once.
+    assert!(
+        comm::leads::deliver(&app, &id, &stored.claim)
+            .await
+            .unwrap()
+    );
+    call(comm::SERVICE, &app, comm::sync::handle, &sync).await;
+    assert_eq!(mail_about(&marker).len(), 1, "one mail to sales");
+    assert_eq!(mail_to(&email).len(), 1, "one confirmation");
+
+    // A lead whose deliverer died (its claim lapsed) is taken over by sync.
+    let orphan = comm::leads::store(
+        &app,
+        doc! {"type": "contact", "name": "Olive Orphan", "email": format!("o-{email}"), "message": format!("orphan {marker}")},
+    )
+    .await
+    .unwrap();
+    let orphan_id = orphan.lead.get_str("id").unwrap().to_owned();
+    app.crm_db()
+        .await
+        .unwrap()
+        .collection::<Document>("leads")
+        .update_one(
+            doc! {"id": &orphan_id},
+            doc! {"$set": {"mail.claim.until": 0_i64}},
+        )
+        .await
+        .unwrap();
+    call(comm::SERVICE, &app, comm::sync::handle, &sync).await;
+    assert_eq!(mail_about(&format!("orphan {marker}")).len(), 1);
+    assert_eq!(
+        leads_from(&app, &format!("o-{email}")).await[0]
+            .get_str("mailStatus")
+            .unwrap(),
+        "sent"
+    );
+}
