@@ -33,7 +33,7 @@ use crate::{
     App,
     http::{ApiError, Reply},
     identity::now,
-    stores::{Dependency, aws::error_chain},
+    stores::aws::{dynamodb_error, error_chain, number_attr, text_attr},
 };
 
 pub const HEADER: &str = "idempotency-key";
@@ -56,10 +56,6 @@ pub fn key(req: &Request) -> Result<Option<String>, ApiError> {
         ));
     }
     Ok(Some(text.to_owned()))
-}
-
-fn dynamo<E: std::error::Error>(e: E) -> ApiError {
-    ApiError::dependency(Dependency::DynamoDb, error_chain(&e))
 }
 
 /// Runs `handler` at most once per (`scope`, key). `scope` should include the
@@ -116,7 +112,7 @@ where
         {
             return replay(app, pk, sk, &digest).await;
         }
-        Err(e) => return Err(dynamo(e)),
+        Err(e) => return Err(dynamodb_error(e)),
     }
 
     match handler().await {
@@ -150,7 +146,7 @@ where
                 .expression_attribute_values(":data", AttributeValue::S(stored))
                 .send()
                 .await
-                .map_err(dynamo)?;
+                .map_err(dynamodb_error)?;
             Ok(reply)
         }
         Err(err) => {
@@ -176,25 +172,8 @@ async fn replay(
     sk: AttributeValue,
     digest: &str,
 ) -> Result<Reply, ApiError> {
-    let item = app
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name(app.config.table_name()?)
-        .key("pk", pk)
-        .key("sk", sk)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(dynamo)?
-        .item
-        .unwrap_or_default();
-    let text = |k: &str| {
-        item.get(k)
-            .and_then(|v| v.as_s().ok())
-            .map(String::as_str)
-            .unwrap_or_default()
-    };
+    let item = app.get_item(pk, sk).await?.unwrap_or_default();
+    let text = |k: &str| text_attr(&item, k).unwrap_or_default();
     if text("payloadHash") != digest {
         return Err(ApiError::conflict(
             "This Idempotency-Key was already used with a different request body; use a new key.",
@@ -205,10 +184,8 @@ async fn replay(
             "A request with this Idempotency-Key is still being processed; retry shortly.",
         ));
     }
-    let status = item
-        .get("responseStatus")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse::<u16>().ok())
+    let status = number_attr(&item, "responseStatus")
+        .and_then(|n| u16::try_from(n).ok())
         .and_then(|n| StatusCode::from_u16(n).ok())
         .unwrap_or(StatusCode::OK);
     let data: serde_json::Value =

@@ -6,12 +6,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use crate::{
-    App,
-    http::ApiError,
-    identity::now,
-    stores::{Dependency, aws::error_chain},
-};
+use crate::{App, http::ApiError, identity::now, stores::aws::dynamodb_error};
 
 /// At most `max` hits per `window`.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +49,7 @@ impl App {
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
-            .map_err(|e| ApiError::dependency(Dependency::DynamoDb, error_chain(&e)))?;
+            .map_err(dynamodb_error)?;
         let hits = out
             .attributes()
             .and_then(|a| a.get("hits"))
@@ -80,7 +75,7 @@ impl App {
             .key("sk", sk)
             .send()
             .await
-            .map_err(|e| ApiError::dependency(Dependency::DynamoDb, error_chain(&e)))?;
+            .map_err(dynamodb_error)?;
         Ok(())
     }
 }

@@ -126,7 +126,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     if !req
         .headers()
         .contains_key(lambda_http::http::header::AUTHORIZATION)
-        && !has_authorizer_context(&req)
+        && shared::http::authorizer_context(&req).is_none()
     {
         return Reply::ok(Health::Liveness(Liveness { status: "ok" }));
     }
@@ -167,16 +167,6 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         )
         .with_data(report))
     }
-}
-
-/// Whether an authorizer (or a test) put a principal on the request.
-fn has_authorizer_context(req: &Request) -> bool {
-    use lambda_http::{RequestExt, request::RequestContext};
-    matches!(
-        req.request_context_ref(),
-        Some(RequestContext::ApiGatewayV2(ctx))
-            if ctx.authorizer.as_ref().is_some_and(|a| !a.fields.is_empty())
-    )
 }
 
 /// Runs one probe under the dependency timeout and times it.

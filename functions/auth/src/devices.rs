@@ -17,7 +17,7 @@ use shared::{
     App,
     http::{ApiError, Request},
     identity::{now, random_id},
-    stores::{Dependency, aws::error_chain},
+    stores::aws::{dynamodb_error, number_attr, text_attr},
 };
 
 /// The request header carrying a device token.
@@ -46,10 +46,6 @@ fn key(token: &str) -> (AttributeValue, AttributeValue) {
     )
 }
 
-fn dynamo<E: std::error::Error>(e: E) -> ApiError {
-    ApiError::dependency(Dependency::DynamoDb, error_chain(&e))
-}
-
 /// The request's device token, if it sent a plausible one.
 pub fn presented(req: &Request) -> Option<&str> {
     let value = req.headers().get(HEADER)?.to_str().ok()?.trim();
@@ -59,26 +55,9 @@ pub fn presented(req: &Request) -> Option<&str> {
 /// Whether `token` is a live device token of `account` (its hash).
 pub async fn is_known(app: &App, account: &str, token: &str) -> Result<bool, ApiError> {
     let (pk, sk) = key(token);
-    let item = app
-        .dynamodb()
-        .await
-        .get_item()
-        .table_name(app.config.table_name()?)
-        .key("pk", pk)
-        .key("sk", sk)
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(dynamo)?
-        .item;
-    Ok(item.is_some_and(|item| {
-        let expires = item
-            .get("expiresAt")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse::<i64>().ok())
-            .unwrap_or(0);
-        item.get("account").and_then(|v| v.as_s().ok()) == Some(&account.to_owned())
-            && expires >= now()
+    Ok(app.get_item(pk, sk).await?.is_some_and(|item| {
+        text_attr(&item, "account") == Some(account)
+            && number_attr(&item, "expiresAt").unwrap_or(0) >= now()
     }))
 }
 
@@ -99,7 +78,7 @@ pub async fn remember(app: &App, account: &str) -> Result<String, ApiError> {
         )
         .send()
         .await
-        .map_err(dynamo)?;
+        .map_err(dynamodb_error)?;
     Ok(token)
 }
 

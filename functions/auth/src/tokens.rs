@@ -21,7 +21,7 @@ use shared::{
         now, random_id,
         sessions::{AccountKind, Session},
     },
-    stores::{Dependency, aws::error_chain},
+    stores::aws::{dynamodb_error, text_attr},
 };
 
 use crate::login::LoginUser;
@@ -71,10 +71,6 @@ fn refresh_pk(token: &str) -> AttributeValue {
     s(format!("refresh#{hex}"))
 }
 
-fn dynamo_err<E: std::error::Error>(e: E) -> ApiError {
-    ApiError::dependency(Dependency::DynamoDb, error_chain(&e))
-}
-
 fn refused() -> ApiError {
     ApiError::unauthenticated("The refresh token is invalid or expired; please log in again.")
 }
@@ -113,7 +109,7 @@ async fn pair(
         .item("expiresAt", n(session.expires_at))
         .send()
         .await
-        .map_err(dynamo_err)?;
+        .map_err(dynamodb_error)?;
     let (access_token, _) = app.issue_access_token(principal, &session.id).await?;
     Ok(TokenPair {
         token: access_token.clone(),
@@ -138,26 +134,14 @@ pub struct Presented {
 pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError> {
     let table = app.config.table_name()?;
     let db = app.dynamodb().await;
-    let item = db
-        .get_item()
-        .table_name(table)
-        .key("pk", refresh_pk(refresh_token))
-        .key("sk", s("refresh"))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(dynamo_err)?
-        .item
+    let item = app
+        .get_item(refresh_pk(refresh_token), s("refresh"))
+        .await?
         .ok_or_else(refused)?;
-    let text = |k: &str| {
-        item.get(k)
-            .and_then(|v| v.as_s().ok())
-            .cloned()
-            .unwrap_or_default()
-    };
-    let family = text("family");
+    let family = text_attr(&item, "family").unwrap_or_default().to_owned();
     let principal: Principal =
-        serde_json::from_str(&text("principal")).map_err(ApiError::internal)?;
+        serde_json::from_str(text_attr(&item, "principal").unwrap_or_default())
+            .map_err(ApiError::internal)?;
     let session = app
         .session(&family)
         .await?
@@ -189,7 +173,7 @@ pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError
                  has been signed out; please log in again.",
             ))
         }
-        Err(e) => Err(dynamo_err(e)),
+        Err(e) => Err(dynamodb_error(e)),
     }
 }
 

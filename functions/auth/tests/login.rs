@@ -311,6 +311,17 @@ async fn plaintext_legacy_passwords_need_the_migration_flag() {
     );
 }
 
+/// Tests that count attempts up to a limit start inside one login window,
+/// so the counters cannot reset half-way.
+async fn inside_one_login_window() {
+    let window = stack_config().identity.login_window;
+    test_support::within_one_window(
+        shared::rate_limit::Limit { max: 0, window },
+        std::time::Duration::from_secs(40),
+    )
+    .await;
+}
+
 /// A workspace login from `ip`, with a device token if given: (status, body, Retry-After).
 async fn login_from(
     app: &shared::App,
@@ -360,15 +371,7 @@ async fn target(app: &shared::App) -> String {
 
 #[tokio::test]
 async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out() {
-    // Counting up to a limit: stay inside one rate-limit window.
-    test_support::within_one_window(
-        shared::rate_limit::Limit {
-            max: 0,
-            window: stack_config().identity.login_window,
-        },
-        std::time::Duration::from_secs(40),
-    )
-    .await;
+    inside_one_login_window().await;
     let app = stack_app();
     let max = app.config.identity.login_max_per_account;
     let account = target(&app).await;
@@ -419,15 +422,7 @@ async fn a_guesser_on_one_address_is_stopped_there_and_cannot_lock_the_owner_out
 
 #[tokio::test]
 async fn a_guesser_on_many_addresses_is_bounded_and_the_owners_device_still_gets_in() {
-    // Counting up to a limit: stay inside one rate-limit window.
-    test_support::within_one_window(
-        shared::rate_limit::Limit {
-            max: 0,
-            window: stack_config().identity.login_window,
-        },
-        std::time::Duration::from_secs(40),
-    )
-    .await;
+    inside_one_login_window().await;
     let mut config = stack_config();
     config.identity.login_max_untrusted = 6;
     let app = shared::App::new(config);
@@ -500,15 +495,7 @@ async fn a_guesser_on_many_addresses_is_bounded_and_the_owners_device_still_gets
 
 #[tokio::test]
 async fn one_ip_is_limited_across_accounts() {
-    // Counting up to a limit: stay inside one rate-limit window.
-    test_support::within_one_window(
-        shared::rate_limit::Limit {
-            max: 0,
-            window: stack_config().identity.login_window,
-        },
-        std::time::Duration::from_secs(40),
-    )
-    .await;
+    inside_one_login_window().await;
     let mut config = stack_config();
     config.identity.login_max_per_ip = 3;
     let app = shared::App::new(config);
@@ -533,15 +520,7 @@ async fn one_ip_is_limited_across_accounts() {
 /// written before the fault is still there (the next attempt is limited).
 #[tokio::test]
 async fn logins_fail_closed_while_dynamodb_is_down_and_keep_their_counts() {
-    // Counting up to a limit: stay inside one rate-limit window.
-    test_support::within_one_window(
-        shared::rate_limit::Limit {
-            max: 0,
-            window: stack_config().identity.login_window,
-        },
-        std::time::Duration::from_secs(40),
-    )
-    .await;
+    inside_one_login_window().await;
     ensure_super_admin(&stack_app()).await;
     let moto = test_support::OwnMoto::start().await;
     let mut config = stack_config();

@@ -13,7 +13,9 @@ mod serve;
 
 pub use body::{DEFAULT_BODY_LIMIT, Validate, Violations, parse_json, parse_json_with_limit};
 pub use error::{ApiError, ErrorCode, FieldError};
-pub use principal::{Principal, Refusal, Role, TokenVerifier, bearer_token, principal};
+pub use principal::{
+    Principal, Refusal, Role, TokenVerifier, authorizer_context, bearer_token, principal,
+};
 pub use query::{Page, PageMeta, Paging, path_param, query_choice, query_param};
 pub use serve::{Reply, dispatch, request_id, serve};
 

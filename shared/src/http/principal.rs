@@ -201,20 +201,24 @@ pub fn bearer_token(req: &Request) -> Result<&str, ApiError> {
     }
 }
 
+/// The Lambda authorizer's context of the request, when it has one (a
+/// protected route on API Gateway, or a test that sets it).
+pub fn authorizer_context(req: &Request) -> Option<&std::collections::HashMap<String, Value>> {
+    let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
+        return None;
+    };
+    ctx.authorizer
+        .as_ref()
+        .map(|a| &a.fields)
+        .filter(|f| !f.is_empty())
+}
+
 /// Reads the Lambda authorizer's context. `Ok(None)` when there is none; the
 /// authorizer's [`Refusal`] as its error. A context that is present but
 /// malformed is our fault (the authorizer wrote it), so it is a 500, never a
 /// silent anonymous request.
 fn from_authorizer_context(req: &Request) -> Result<Option<Principal>, ApiError> {
-    let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
-        return Ok(None);
-    };
-    let Some(fields) = ctx
-        .authorizer
-        .as_ref()
-        .map(|a| &a.fields)
-        .filter(|f| !f.is_empty())
-    else {
+    let Some(fields) = authorizer_context(req) else {
         return Ok(None);
     };
     let text = |key: &str| {

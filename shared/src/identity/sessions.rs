@@ -25,7 +25,7 @@ use super::{now, random_id};
 use crate::{
     App,
     http::{ApiError, Principal},
-    stores::{Dependency, aws::error_chain},
+    stores::aws::{dynamodb_error, number_attr, text_attr},
 };
 
 /// Which kind of account a session belongs to: where a refresh reloads it from.
@@ -109,10 +109,6 @@ fn index_pk(org: Option<&str>) -> AttributeValue {
     s(format!("sessions#{}", org.unwrap_or("platform")))
 }
 
-fn dynamo_err<E: std::error::Error>(e: E) -> ApiError {
-    ApiError::dependency(Dependency::DynamoDb, error_chain(&e))
-}
-
 impl App {
     /// Starts a session for `principal`, valid for the refresh lifetime.
     /// `credential` is the fingerprint of the password hash just verified.
@@ -136,7 +132,7 @@ impl App {
             .item("expiresAt", n(expires_at))
             .send()
             .await
-            .map_err(dynamo_err)?;
+            .map_err(dynamodb_error)?;
         let (pk, sk) = family_key(&id);
         let mut put = db
             .put_item()
@@ -151,7 +147,7 @@ impl App {
         if let Some(org) = &principal.organization_id {
             put = put.item("org", s(org.clone()));
         }
-        put.send().await.map_err(dynamo_err)?;
+        put.send().await.map_err(dynamodb_error)?;
         Ok(Session {
             id,
             kind,
@@ -165,30 +161,13 @@ impl App {
     /// none (never started, or removed after it ended).
     pub async fn session(&self, id: &str) -> Result<Option<Session>, ApiError> {
         let (pk, sk) = family_key(id);
-        let item = self
-            .dynamodb()
-            .await
-            .get_item()
-            .table_name(self.config.table_name()?)
-            .key("pk", pk)
-            .key("sk", sk)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamo_err)?
-            .item;
-        Ok(item.map(|item| {
-            let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-            let kind = text("kind").and_then(|k| AccountKind::parse(&k));
+        Ok(self.get_item(pk, sk).await?.map(|item| {
+            let kind = text_attr(&item, "kind").and_then(AccountKind::parse);
             Session {
                 id: id.to_owned(),
                 kind: kind.unwrap_or(AccountKind::Debug),
-                credential: text("cred").unwrap_or_default(),
-                expires_at: item
-                    .get("expiresAt")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
+                credential: text_attr(&item, "cred").unwrap_or_default().to_owned(),
+                expires_at: number_attr(&item, "expiresAt").unwrap_or(0),
                 // Anything but an explicit `false` is revoked, and so is a
                 // record from before sessions knew their account kind (it
                 // could not be reloaded on refresh): one re-login.
@@ -231,7 +210,7 @@ impl App {
             {
                 Ok(())
             }
-            Err(e) => Err(dynamo_err(e)),
+            Err(e) => Err(dynamodb_error(e)),
         }
     }
 
@@ -259,7 +238,7 @@ impl App {
         let mut families = Vec::new();
         let mut pages = query.into_paginator().items().send();
         while let Some(item) = pages.next().await {
-            let item = item.map_err(dynamo_err)?;
+            let item = item.map_err(dynamodb_error)?;
             if let Some(family) = item.get("family").and_then(|v| v.as_s().ok()) {
                 families.push(family.clone());
             }

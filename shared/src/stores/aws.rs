@@ -6,9 +6,13 @@
 //! are bounded so a dead dependency answers 503 well inside API Gateway's 30 s.
 
 use aws_config::{BehaviorVersion, SdkConfig, retry::RetryConfig, timeout::TimeoutConfig};
-use std::time::Duration;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::{collections::HashMap, time::Duration};
 
-use crate::App;
+use crate::{App, http::ApiError, stores::Dependency};
+
+/// One DynamoDB item of the table.
+pub type Item = HashMap<String, AttributeValue>;
 
 impl App {
     pub async fn sdk_config(&self) -> &SdkConfig {
@@ -82,6 +86,49 @@ impl App {
             .get_or_init(|| async { aws_sdk_secretsmanager::Client::new(self.sdk_config().await) })
             .await
     }
+}
+
+impl App {
+    /// The table's item at `pk`/`sk`, read strongly consistent (every
+    /// caller decides on it: a session, a device, an idempotency record).
+    pub async fn get_item(
+        &self,
+        pk: AttributeValue,
+        sk: AttributeValue,
+    ) -> Result<Option<Item>, ApiError> {
+        Ok(self
+            .dynamodb()
+            .await
+            .get_item()
+            .table_name(self.config.table_name()?)
+            .key("pk", pk)
+            .key("sk", sk)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamodb_error)?
+            .item)
+    }
+}
+
+/// A DynamoDB call that failed: 503 naming DynamoDB, the SDK's whole error
+/// chain in the log only.
+pub fn dynamodb_error<E: std::error::Error>(err: E) -> ApiError {
+    ApiError::dependency(Dependency::DynamoDb, error_chain(&err))
+}
+
+/// A string attribute of `item`.
+pub fn text_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+/// A whole-number attribute of `item` (e.g. `expiresAt`).
+pub fn number_attr(item: &Item, name: &str) -> Option<i64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
 }
 
 /// The full error chain of an SDK error: its `Display` is only the top level
