@@ -160,10 +160,25 @@ where
     F: FnOnce(&'a App, Request) -> Fut,
     Fut: Future<Output = Result<Reply, ApiError>>,
 {
+    let (status, _, body) = call_with_headers(service, app, handler, event).await;
+    (status, body)
+}
+
+/// [`call`], also returning the response headers (`ETag`, `Retry-After`, ...).
+pub async fn call_with_headers<'a, F, Fut>(
+    service: &str,
+    app: &'a App,
+    handler: F,
+    event: &Value,
+) -> (u16, lambda_http::http::HeaderMap, Value)
+where
+    F: FnOnce(&'a App, Request) -> Fut,
+    Fut: Future<Output = Result<Reply, ApiError>>,
+{
     let resp = dispatch(service, request(event), |req| handler(app, req)).await;
     let status = resp.status().as_u16();
     let body = serde_json::from_slice(resp.body().as_ref()).unwrap_or(Value::Null);
-    (status, body)
+    (status, resp.headers().clone(), body)
 }
 
 /// An access token of a fresh session of `user_id` in `account` (what a

@@ -6,22 +6,31 @@
 //! '-', starting with a letter (e.g. `hero`, `pricing`, `faq`, `footer`).
 //! Content is any JSON object up to 256 KiB.
 //!
-//! Writes are optimistic: a PUT carries the `revision` it was based on
-//! (0 for a new section) and succeeds only if that is still current; the
-//! stored revision then increases by one. A stale revision is 409 with the
+//! Writes are optimistic through HTTP's validators: every read answers an
+//! `ETag` (a section's is its revision; a set of sections has one tag for
+//! the whole set) and a write that sends it back in `If-Match` succeeds
+//! only while it is still current, else 412 `PRECONDITION_FAILED` with the
 //! current revision, so two editors never silently overwrite each other.
+//! `If-None-Match: *` creates only. A write without either is
+//! unconditional: that is what the AvaOne frontend sends (its body is the
+//! content itself), and it keeps working as written.
 
 use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
 use lambda_http::http::{HeaderValue, header};
-use mongodb::bson::{Document, doc};
+use mongodb::{
+    Collection,
+    bson::{Document, doc},
+    options::ReturnDocument,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use shared::{
     App,
     http::{
         ApiError, Reply, Request, Validate, Violations,
+        conditional::{Precondition, digest_tag, etag},
         openapi::{Failure, Success},
         parse_json_with_limit, query_param,
     },
@@ -41,7 +50,7 @@ pub fn valid_section(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
-/// The `section` query parameter.
+/// The `section` query parameter of a write.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // for the OpenAPI document only: read by `section_param`
@@ -56,16 +65,37 @@ pub struct SectionQuery {
     section: String,
 }
 
-fn section_param(req: &Request) -> Result<String, ApiError> {
-    let section = query_param(req, "section")
-        .ok_or_else(|| ApiError::validation("query.section", "is required"))?;
+/// The `section` query parameter of a read: without it, every section.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // for the OpenAPI document only: read by `section_param`
+pub struct SectionFilter {
+    /// The section name (2-48 lowercase letters, digits and '-', starting
+    /// with a letter); leave it out to read every section.
+    #[param(
+        min_length = 2,
+        max_length = 48,
+        pattern = "^[a-z][a-z0-9-]*$",
+        example = "hero"
+    )]
+    section: Option<String>,
+}
+
+fn section_param(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(section) = query_param(req, "section") else {
+        return Ok(None);
+    };
     if !valid_section(&section) {
         return Err(ApiError::validation(
             "query.section",
             "must be 2-48 characters of lowercase letters, digits and '-', starting with a letter",
         ));
     }
-    Ok(section)
+    Ok(Some(section))
+}
+
+fn required_section(req: &Request) -> Result<String, ApiError> {
+    section_param(req)?.ok_or_else(|| ApiError::validation("query.section", "is required"))
 }
 
 /// One section of the website.
@@ -79,13 +109,20 @@ pub struct Section {
     // website, not by the API (see the module comment).
     #[schema(value_type = Object)]
     pub content: Value,
-    /// Increases by one with every write; send it back as `revision` to edit.
+    /// Increases by one with every write; the section's `ETag` is this
+    /// number in quotes.
     pub revision: i64,
     /// When the section was last written (RFC 3339).
     pub updated_at: String,
     /// The user id of the last editor (admin reads and writes only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+}
+
+impl Section {
+    fn etag(&self) -> HeaderValue {
+        etag(&self.revision.to_string())
+    }
 }
 
 /// Several sections by name.
@@ -95,8 +132,30 @@ pub struct Sections {
     pub sections: BTreeMap<String, Section>,
 }
 
+impl Sections {
+    /// One tag for the whole set: it changes when any section is created or
+    /// written, so a bulk write based on it knows nothing moved since.
+    fn etag(&self) -> HeaderValue {
+        etag(&digest_tag(
+            self.sections
+                .iter()
+                .map(|(name, s)| (name.as_str(), s.revision)),
+        ))
+    }
+}
+
+/// What `GET /cms/content` answers: one section when `section` is given,
+/// every section otherwise.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ContentRead {
+    One(Section),
+    All(Sections),
+}
+
 // Read field by field (not `from_document`) so a stored document with a
-// missing or oddly typed field still renders, as it always has.
+// missing or oddly typed field still renders, as it always has. Revisions
+// written by other tools may be 32-bit: read either width.
 fn view(doc: &Document, with_author: bool) -> Section {
     Section {
         section: doc.get_str("section").unwrap_or_default().to_owned(),
@@ -104,67 +163,77 @@ fn view(doc: &Document, with_author: bool) -> Section {
             .get_document("content")
             .map(|d| serde_json::to_value(d).unwrap_or_default())
             .unwrap_or(json!({})),
-        revision: doc.get_i64("revision").unwrap_or_default(),
+        revision: revision_of(doc),
         updated_at: doc.get_str("updatedAt").unwrap_or_default().to_owned(),
         updated_by: with_author.then(|| doc.get_str("updatedBy").unwrap_or_default().to_owned()),
     }
 }
 
-async fn collection(app: &App) -> Result<mongodb::Collection<Document>, ApiError> {
+fn revision_of(doc: &Document) -> i64 {
+    doc.get_i64("revision")
+        .or_else(|_| doc.get_i32("revision").map(i64::from))
+        .unwrap_or_default()
+}
+
+async fn collection(app: &App) -> Result<Collection<Document>, ApiError> {
     Ok(app.main_db().await?.collection::<Document>(COLLECTION))
 }
 
-/// Read one website section.
+fn public_cache(reply: Reply) -> Reply {
+    reply.header(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    )
+}
+
+/// Read one website section, or all of them.
 ///
-/// Public. Cached for 60 seconds (`Cache-Control: public, max-age=60`). The
-/// editor (`updatedBy`) is not included.
+/// Public. With `section`, that section and its `ETag` (send it back in
+/// `If-Match` to edit it); without, every section keyed by name, as
+/// `website-content` answers. Cached for 60 seconds
+/// (`Cache-Control: public, max-age=60`). Editors (`updatedBy`) are not
+/// included.
 #[utoipa::path(
     get,
     path = "/cms/content",
     operation_id = "get-content",
     tag = "cms",
-    params(SectionQuery),
+    params(SectionFilter),
     responses(
-        (status = 200, description = "The section.", body = Success<Section>,
-            headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+        (status = 200, description = "The section (with `section`) or every section keyed by name (without; an empty object when none exist).", body = Success<ContentRead>,
+            headers(
+                ("Cache-Control" = String, description = "`public, max-age=60`"),
+                ("ETag" = String, description = "The section's revision in quotes, or one tag for the whole set of sections."),
+            )),
         (status = 404, description = "NOT_FOUND: no content stored for this section.", body = Failure),
     ),
 )]
 pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
-    let section = section_param(&req)?;
+    let Some(section) = section_param(&req)? else {
+        return website(app, req).await;
+    };
     let doc = collection(app)
         .await?
         .find_one(doc! {"section": &section})
         .await
         .map_err(unavailable)?
         .ok_or_else(|| ApiError::not_found(format!("No content for section {section}.")))?;
-    Ok(Reply::ok(view(&doc, false))?.header(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
+    let section = view(&doc, false);
+    let tag = section.etag();
+    Ok(public_cache(
+        Reply::ok(ContentRead::One(section))?.header(header::ETAG, tag),
     ))
 }
 
-/// A new version of one section.
+/// The whole new content of a section: any JSON object, at most 256 KiB.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SectionWrite {
-    /// The whole new content of the section: any JSON object (at most 256 KiB).
-    // Free-form on purpose: the website defines each section's shape.
-    #[schema(value_type = Object)]
-    pub content: Map<String, Value>,
-    /// The revision this edit is based on (0 when creating the section).
-    #[schema(minimum = 0, maximum = 9223372036854775806_i64)]
-    pub revision: i64,
-}
-
-/// A revision a client may send: one that `write_section` can increase.
-fn valid_revision(revision: i64) -> bool {
-    (0..i64::MAX).contains(&revision)
-}
+#[schema(value_type = Object)]
+// Free-form on purpose: the website defines each section's shape.
+pub struct SectionContent(pub Map<String, Value>);
 
 /// MongoDB stores object keys as C strings and reserves `$`-prefixed names
 /// for operators, so neither may reach the driver from free-form content:
-/// names the first such key (`content.a.b`) so the client can fix it.
+/// names the first such key (`body.a.b`) so the client can fix it.
 fn unstorable_key(path: &str, map: &Map<String, Value>) -> Option<String> {
     map.iter().find_map(|(key, inner)| {
         let here = format!("{path}.{key}");
@@ -196,106 +265,140 @@ fn check_content(v: &mut Violations, field: &str, content: &Map<String, Value>) 
     }
 }
 
-impl Validate for SectionWrite {
+impl Validate for SectionContent {
     fn validate(&self, v: &mut Violations) {
-        v.check(
-            valid_revision(self.revision),
-            "revision",
-            "must be 0 or a revision previously read",
-        );
-        check_content(v, "content", &self.content);
+        check_content(v, "body", &self.0);
     }
 }
 
-/// Writes one section if `expected` is still its revision. Returns the stored view.
+/// Writes one section if `precondition` holds. Returns the stored view.
 async fn write_section(
-    app: &App,
+    coll: &Collection<Document>,
     section: &str,
     content: Map<String, Value>,
-    expected: i64,
+    precondition: &Precondition,
     author: &str,
 ) -> Result<Section, ApiError> {
-    let coll = collection(app).await?;
     let content = mongodb::bson::to_document(&content)
-        .map_err(|_| ApiError::validation("content", "must be a JSON object"))?;
+        .map_err(|_| ApiError::validation("body", "must be a JSON object"))?;
     let now = OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_default();
-    let fields =
-        doc! {"content": content, "revision": expected + 1, "updatedAt": &now, "updatedBy": author};
-    let written = if expected == 0 {
-        let mut new = fields.clone();
-        new.insert("section", section);
-        match coll.insert_one(new).await {
-            Ok(_) => true,
-            Err(e) if is_duplicate_key(&e) => false,
-            Err(e) => return Err(unavailable(e)),
+    let fields = doc! {"content": content, "updatedAt": &now, "updatedBy": author};
+    let update = doc! {"$set": fields.clone(), "$inc": {"revision": 1_i64}};
+    let written = match precondition {
+        Precondition::Absent => {
+            let mut new = fields;
+            new.insert("section", section);
+            new.insert("revision", 1_i64);
+            match coll.insert_one(&new).await {
+                Ok(_) => Some(new),
+                Err(e) if is_duplicate_key(&e) => None,
+                Err(e) => return Err(unavailable(e)),
+            }
         }
-    } else {
-        coll.update_one(
-            doc! {"section": section, "revision": expected},
-            doc! {"$set": fields},
-        )
-        .await
-        .map_err(unavailable)?
-        .matched_count
-            == 1
+        Precondition::None => {
+            // Two unconditional writers creating one section race on the
+            // unique index; the loser's upsert fails and, retried, updates.
+            let mut retried = false;
+            loop {
+                match coll
+                    .find_one_and_update(doc! {"section": section}, update.clone())
+                    .upsert(true)
+                    .return_document(ReturnDocument::After)
+                    .await
+                {
+                    Ok(doc) => break doc,
+                    Err(e) if is_duplicate_key(&e) && !retried => retried = true,
+                    Err(e) => return Err(unavailable(e)),
+                }
+            }
+        }
+        Precondition::Exists => coll
+            .find_one_and_update(doc! {"section": section}, update)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(unavailable)?,
+        Precondition::Matches(tags) => {
+            // A tag that is not a revision number was never ours: it cannot match.
+            let revisions: Vec<i64> = tags.iter().filter_map(|t| t.parse().ok()).collect();
+            if revisions.is_empty() {
+                None
+            } else {
+                coll.find_one_and_update(
+                    doc! {"section": section, "revision": {"$in": revisions}},
+                    update,
+                )
+                .return_document(ReturnDocument::After)
+                .await
+                .map_err(unavailable)?
+            }
+        }
     };
+    match written {
+        Some(doc) => Ok(view(&doc, true)),
+        None => Err(stale(coll, section).await?),
+    }
+}
+
+/// The 412 for a write whose precondition failed, naming the current revision.
+async fn stale(coll: &Collection<Document>, section: &str) -> Result<ApiError, ApiError> {
     let current = coll
         .find_one(doc! {"section": section})
         .await
         .map_err(unavailable)?;
-    if !written {
-        let current_revision = current
-            .as_ref()
-            .and_then(|d| d.get_i64("revision").ok())
-            .unwrap_or(0);
-        return Err(ApiError::conflict(format!(
-            "Section {section} was changed by someone else (now at revision {current_revision}, you edited revision {expected}); reload it and apply your edit again."
+    Ok(match current {
+        None => ApiError::precondition_failed(format!(
+            "Section {section} does not exist yet; create it without If-Match (or with If-None-Match: *)."
         ))
-        .with_data(json!({"section": section, "currentRevision": current_revision})));
-    }
-    // There is no delete route, so the section is only missing here if it
-    // was removed from the database between the write and this read.
-    let current = current.ok_or_else(|| {
-        ApiError::conflict(format!(
-            "Section {section} was removed while it was being saved; reload it."
-        ))
-    })?;
-    Ok(view(&current, true))
+        .with_data(json!({"section": section, "currentRevision": null})),
+        Some(doc) => {
+            let revision = revision_of(&doc);
+            ApiError::precondition_failed(format!(
+                "Section {section} is now at revision {revision}, not the one your If-Match names (someone else changed it, or it already exists); reload it and apply your edit again."
+            ))
+            .with_data(json!({"section": section, "currentRevision": revision}))
+        }
+    })
 }
 
 /// Ensures the unique index that makes concurrent creation of one section safe.
-async fn ensure_index(app: &App) -> Result<(), ApiError> {
+async fn ensure_index(coll: &Collection<Document>) -> Result<(), ApiError> {
     use mongodb::{IndexModel, options::IndexOptions};
-    collection(app)
-        .await?
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! {"section": 1})
-                .options(IndexOptions::builder().unique(true).build())
-                .build(),
-        )
-        .await
-        .map_err(unavailable)?;
+    coll.create_index(
+        IndexModel::builder()
+            .keys(doc! {"section": 1})
+            .options(IndexOptions::builder().unique(true).build())
+            .build(),
+    )
+    .await
+    .map_err(unavailable)?;
     Ok(())
 }
 
 /// Write one website section.
 ///
-/// Super admin only. Optimistic: `revision` must be the section's current
-/// revision (0 to create it); the stored revision then increases by one.
-/// Body at most 256 KiB.
+/// Super admin only. The body is the section's whole new content (a JSON
+/// object, at most 256 KiB). Optimistic when asked: with
+/// `If-Match: "<revision>"` (the `ETag` of a read) the write succeeds only
+/// if the section is still at that revision; `If-None-Match: *` only
+/// creates. Without either it overwrites. The stored revision increases
+/// by one.
 #[utoipa::path(
     put,
     path = "/cms/content",
     operation_id = "put-content",
     tag = "cms",
-    params(SectionQuery),
-    request_body = SectionWrite,
+    params(
+        SectionQuery,
+        ("If-Match" = Option<String>, Header, description = "The section's `ETag` as read; the write succeeds only if it is still current. `*`: only if the section exists."),
+        ("If-None-Match" = Option<String>, Header, description = "`*`: create the section, never overwrite it."),
+    ),
+    request_body = SectionContent,
     responses(
-        (status = 200, description = "The section as stored, with its new revision and editor.", body = Success<Section>),
-        (status = 409, description = "CONFLICT: the section is no longer at `revision`; `data` is `{section, currentRevision}`. Reload and apply the edit again.", body = Failure),
+        (status = 200, description = "The section as stored, with its new revision and editor.", body = Success<Section>,
+            headers(("ETag" = String, description = "The new revision in quotes."))),
+        (status = 412, description = "PRECONDITION_FAILED: the section is not at the revision `If-Match` names (or exists, with `If-None-Match: *`); `data` is `{section, currentRevision}`. Reload and apply the edit again.", body = Failure),
         (status = 413, description = "PAYLOAD_TOO_LARGE: the body exceeds 256 KiB.", body = Failure),
     ),
     security(("bearerAuth" = [])),
@@ -303,24 +406,21 @@ async fn ensure_index(app: &App) -> Result<(), ApiError> {
 pub async fn put(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     principal.require_super_admin()?;
-    let section = section_param(&req)?;
-    let body: SectionWrite = parse_json_with_limit(&req, MAX_CONTENT_BYTES)?;
-    ensure_index(app).await?;
-    Reply::ok(
-        write_section(
-            app,
-            &section,
-            body.content,
-            body.revision,
-            &principal.user_id,
-        )
-        .await?,
-    )
+    let section = required_section(&req)?;
+    let precondition = Precondition::of(&req)?;
+    let SectionContent(content) = parse_json_with_limit(&req, MAX_CONTENT_BYTES)?;
+    let coll = collection(app).await?;
+    ensure_index(&coll).await?;
+    let stored = write_section(&coll, &section, content, &precondition, &principal.user_id).await?;
+    let tag = stored.etag();
+    Ok(Reply::ok(stored)?.header(header::ETAG, tag))
 }
 
-async fn all_sections(app: &App, with_author: bool) -> Result<Sections, ApiError> {
-    let docs: Vec<Document> = collection(app)
-        .await?
+async fn all_sections(
+    coll: &Collection<Document>,
+    with_author: bool,
+) -> Result<Sections, ApiError> {
+    let docs: Vec<Document> = coll
         .find(doc! {})
         .sort(doc! {"section": 1})
         .await
@@ -342,8 +442,9 @@ async fn all_sections(app: &App, with_author: bool) -> Result<Sections, ApiError
 
 /// Read every website section.
 ///
-/// Public: the whole site's content in one read, keyed by section name.
-/// Cached for 60 seconds. Editors (`updatedBy`) are not included.
+/// Public: the whole site's content in one read, keyed by section name,
+/// with one `ETag` for the set. Cached for 60 seconds. Editors
+/// (`updatedBy`) are not included.
 #[utoipa::path(
     get,
     path = "/cms/website-content",
@@ -351,42 +452,49 @@ async fn all_sections(app: &App, with_author: bool) -> Result<Sections, ApiError
     tag = "cms",
     responses(
         (status = 200, description = "Every section, keyed by name (an empty object when none exist).", body = Success<Sections>,
-            headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+            headers(
+                ("Cache-Control" = String, description = "`public, max-age=60`"),
+                ("ETag" = String, description = "One tag for the whole set of sections."),
+            )),
     ),
 )]
 pub async fn website(app: &App, _req: Request) -> Result<Reply, ApiError> {
-    Ok(Reply::ok(all_sections(app, false).await?)?.header(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    ))
+    let all = all_sections(&collection(app).await?, false).await?;
+    let tag = all.etag();
+    Ok(public_cache(Reply::ok(all)?.header(header::ETAG, tag)))
 }
 
 /// Read every website section, with editors.
 ///
-/// Super admin only. Like `website-content`, plus each section's `updatedBy`;
-/// not cached.
+/// Super admin only. Like `website-content`, plus each section's
+/// `updatedBy`; not cached. Its `ETag` is what a bulk write sends back in
+/// `If-Match`.
 #[utoipa::path(
     get,
     path = "/cms/admin/website-content",
     operation_id = "get-admin-website-content",
     tag = "cms",
     responses(
-        (status = 200, description = "Every section, keyed by name, with its last editor.", body = Success<Sections>),
+        (status = 200, description = "Every section, keyed by name, with its last editor.", body = Success<Sections>,
+            headers(("ETag" = String, description = "One tag for the whole set of sections."))),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn admin_get(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    Reply::ok(all_sections(app, true).await?)
+    let all = all_sections(&collection(app).await?, true).await?;
+    let tag = all.etag();
+    Ok(Reply::ok(all)?.header(header::ETAG, tag))
 }
 
-/// New versions of several sections at once.
+/// New content for several sections at once.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebsiteWrite {
-    /// Section name → its new content and the revision the edit is based on
-    /// (1-50 sections; names as in the `section` parameter).
-    pub sections: BTreeMap<String, SectionWrite>,
+    /// Section name → its whole new content, a JSON object (1-50 sections;
+    /// names as in the `section` parameter).
+    #[schema(value_type = BTreeMap<String, Object>)]
+    pub sections: BTreeMap<String, SectionContent>,
 }
 
 impl Validate for WebsiteWrite {
@@ -401,38 +509,38 @@ impl Validate for WebsiteWrite {
             "sections",
             "may hold at most 50 sections per write",
         );
-        for (name, write) in &self.sections {
+        for (name, content) in &self.sections {
             if !valid_section(name) {
                 v.add(
                     &format!("sections.{name}"),
                     "is not a valid section name (lowercase letters, digits, '-')",
                 );
             }
-            if !valid_revision(write.revision) {
-                v.add(
-                    &format!("sections.{name}.revision"),
-                    "must be 0 or a revision previously read",
-                );
-            }
-            check_content(v, &format!("sections.{name}.content"), &write.content);
+            check_content(v, &format!("sections.{name}"), &content.0);
         }
     }
 }
 
 /// Write several website sections.
 ///
-/// Super admin only. All revisions are checked first; if any is stale nothing
-/// is written (409 listing every stale section). Sections are then written
-/// one by one, each still guarded by its revision. Body at most 1 MiB.
+/// Super admin only. With `If-Match` (the `ETag` of
+/// `GET /cms/admin/website-content`) nothing is written unless no section
+/// was created or written since that read (412 otherwise); the sections are
+/// then written one by one, each still guarded by the revision that read
+/// saw. Without `If-Match` each section is overwritten. Body at most 1 MiB.
 #[utoipa::path(
     put,
     path = "/cms/admin/website-content",
     operation_id = "put-admin-website-content",
     tag = "cms",
+    params(
+        ("If-Match" = Option<String>, Header, description = "The `ETag` of the set of sections as read; nothing is written unless it is still current."),
+    ),
     request_body = WebsiteWrite,
     responses(
-        (status = 200, description = "The written sections as stored, keyed by name.", body = Success<Sections>),
-        (status = 409, description = "CONFLICT: a section is not at the revision given. Normally nothing was saved and `data.stale` lists `{section, yourRevision, currentRevision}` for every stale section; if a section changed during the write itself, `data` is `{section, currentRevision}` and the sections before it (by name) are saved.", body = Failure),
+        (status = 200, description = "The written sections as stored, keyed by name.", body = Success<Sections>,
+            headers(("ETag" = String, description = "The set's tag after this write."))),
+        (status = 412, description = "PRECONDITION_FAILED: the sections changed since the read `If-Match` names. Normally nothing was saved; if a section changed during the write itself, `data` is `{section, currentRevision}` and the sections before it (by name) are saved.", body = Failure),
         (status = 413, description = "PAYLOAD_TOO_LARGE: the body exceeds 1 MiB.", body = Failure),
     ),
     security(("bearerAuth" = [])),
@@ -440,45 +548,42 @@ impl Validate for WebsiteWrite {
 pub async fn admin_put(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
     principal.require_super_admin()?;
+    let precondition = Precondition::of(&req)?;
+    if precondition == Precondition::Absent {
+        return Err(ApiError::validation(
+            "header.If-None-Match",
+            "is not meaningful for a set of sections; send If-Match with the set's ETag",
+        ));
+    }
     let body: WebsiteWrite = parse_json_with_limit(&req, MAX_CONTENT_BYTES * 4)?;
-    ensure_index(app).await?;
     let coll = collection(app).await?;
-    let names: Vec<&String> = body.sections.keys().collect();
-    let current: Vec<Document> = coll
-        .find(doc! {"section": {"$in": names}})
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
-    let revision_of = |name: &str| {
-        current
-            .iter()
-            .find(|d| d.get_str("section") == Ok(name))
-            .and_then(|d| d.get_i64("revision").ok())
-            .unwrap_or(0)
-    };
-    let stale: Vec<Value> = body
-        .sections
-        .iter()
-        .filter(|(name, w)| revision_of(name) != w.revision)
-        .map(|(name, w)| json!({"section": name, "yourRevision": w.revision, "currentRevision": revision_of(name)}))
-        .collect();
-    if !stale.is_empty() {
-        return Err(ApiError::conflict("Some sections were changed by someone else; nothing was saved. Reload them and apply your edits again.")
-            .with_data(json!({"stale": stale})));
+    ensure_index(&coll).await?;
+    let before = all_sections(&coll, false).await?;
+    if let Precondition::Matches(tags) = &precondition {
+        let current = digest_tag(
+            before
+                .sections
+                .iter()
+                .map(|(name, s)| (name.as_str(), s.revision)),
+        );
+        if !tags.contains(&current) {
+            return Err(ApiError::precondition_failed(
+                "The website's sections changed since you read them; nothing was saved. Reload them and apply your edits again.",
+            ));
+        }
     }
     let mut saved = BTreeMap::new();
-    for (name, write) in body.sections {
-        let stored = write_section(
-            app,
-            &name,
-            write.content,
-            write.revision,
-            &principal.user_id,
-        )
-        .await?;
+    for (name, SectionContent(content)) in body.sections {
+        // Guard each section by what the checked read saw, so a writer
+        // slipping in between is caught rather than overwritten.
+        let guard = match (&precondition, before.sections.get(&name)) {
+            (Precondition::None, _) => Precondition::None,
+            (_, Some(seen)) => Precondition::Matches(vec![seen.revision.to_string()]),
+            (_, None) => Precondition::Absent,
+        };
+        let stored = write_section(&coll, &name, content, &guard, &principal.user_id).await?;
         saved.insert(name, stored);
     }
-    Reply::ok(Sections { sections: saved })
+    let tag = all_sections(&coll, false).await?.etag();
+    Ok(Reply::ok(Sections { sections: saved })?.header(header::ETAG, tag))
 }

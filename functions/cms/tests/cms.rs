@@ -6,24 +6,56 @@ use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
 use shared::{App, http::Role};
 use test_support::PNG;
-use test_support::{as_principal, call, event, http_get, principal, stack_app, unique, with_query};
+use test_support::{
+    as_principal, call, call_with_headers, event, http_get, principal, stack_app, unique,
+    with_query,
+};
 
 fn sa() -> shared::http::Principal {
     principal(Role::SuperAdmin, None, "super-admin")
 }
 
-async fn put(app: &App, who: &shared::http::Principal, section: &str, body: Value) -> (u16, Value) {
+/// `PUT /cms/content?section=` with the content as the body and, when
+/// given, a precondition header; answers status, `ETag` and body.
+async fn put_with(
+    app: &App,
+    who: &shared::http::Principal,
+    section: &str,
+    content: Value,
+    precondition: Option<(&str, &str)>,
+) -> (u16, Option<String>, Value) {
     let mut ev = with_query(
         as_principal(event("cms", "put-content"), who),
         &[("section", section)],
     );
-    ev["body"] = Value::String(body.to_string());
-    call(cms::SERVICE, app, cms::content::put, &ev).await
+    if let Some((name, value)) = precondition {
+        ev["headers"][name] = json!(value);
+    }
+    ev["body"] = Value::String(content.to_string());
+    let (status, headers, body) =
+        call_with_headers(cms::SERVICE, app, cms::content::put, &ev).await;
+    (status, etag(&headers), body)
 }
 
-async fn get(app: &App, section: &str) -> (u16, Value) {
+async fn put(
+    app: &App,
+    who: &shared::http::Principal,
+    section: &str,
+    content: Value,
+) -> (u16, Value) {
+    let (status, _, body) = put_with(app, who, section, content, None).await;
+    (status, body)
+}
+
+async fn get(app: &App, section: &str) -> (u16, Option<String>, Value) {
     let ev = with_query(event("cms", "get-content"), &[("section", section)]);
-    call(cms::SERVICE, app, cms::content::get, &ev).await
+    let (status, headers, body) =
+        call_with_headers(cms::SERVICE, app, cms::content::get, &ev).await;
+    (status, etag(&headers), body)
+}
+
+fn etag(headers: &lambda_http::http::HeaderMap) -> Option<String> {
+    headers.get("etag").map(|v| v.to_str().unwrap().to_owned())
 }
 
 async fn stored(app: &App, section: &str) -> Option<Document> {
@@ -36,69 +68,134 @@ async fn stored(app: &App, section: &str) -> Option<Document> {
         .unwrap()
 }
 
+fn title(doc: &Document) -> &str {
+    doc.get_document("content")
+        .unwrap()
+        .get_str("title")
+        .unwrap()
+}
+
 #[tokio::test]
-async fn sections_are_versioned_and_stale_writes_are_refused() {
+async fn the_body_is_the_content_and_if_match_refuses_stale_writes() {
     let app = stack_app();
     let section = unique("s");
     assert_eq!(get(&app, &section).await.0, 404);
 
-    let (status, resp) = put(
-        &app,
-        &sa(),
-        &section,
-        json!({"revision": 0, "content": {"title": "First"}}),
-    )
-    .await;
+    // The frontend's write: the content itself, no precondition.
+    let (status, tag, resp) =
+        put_with(&app, &sa(), &section, json!({"title": "First"}), None).await;
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["data"]["revision"], 1);
+    assert_eq!(resp["data"]["content"], json!({"title": "First"}));
     assert_eq!(resp["data"]["updatedBy"], "super-admin");
+    assert_eq!(tag.as_deref(), Some("\"1\""));
 
-    let (status, resp) = get(&app, &section).await;
+    let (status, tag, resp) = get(&app, &section).await;
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["data"]["content"]["title"], "First");
+    assert_eq!(
+        tag.as_deref(),
+        Some("\"1\""),
+        "the read's ETag is the revision"
+    );
     assert!(
         resp["data"].get("updatedBy").is_none(),
         "the public read does not name editors"
     );
 
-    // Two editors both read revision 1; the second write is refused.
-    assert_eq!(
-        put(
-            &app,
-            &sa(),
-            &section,
-            json!({"revision": 1, "content": {"title": "Editor one"}})
-        )
-        .await
-        .0,
-        200
-    );
-    let (status, resp) = put(
+    // Two editors both read "1"; the second write is refused and changes nothing.
+    let (status, tag, _) = put_with(
         &app,
         &sa(),
         &section,
-        json!({"revision": 1, "content": {"title": "Editor two"}}),
+        json!({"title": "Editor one"}),
+        Some(("if-match", "\"1\"")),
     )
     .await;
-    assert_eq!(status, 409, "{resp}");
+    assert_eq!((status, tag.as_deref()), (200, Some("\"2\"")));
+    let (status, _, resp) = put_with(
+        &app,
+        &sa(),
+        &section,
+        json!({"title": "Editor two"}),
+        Some(("if-match", "\"1\"")),
+    )
+    .await;
+    assert_eq!(status, 412, "{resp}");
+    assert_eq!(resp["code"], "PRECONDITION_FAILED");
     assert_eq!(resp["data"]["currentRevision"], 2);
     let doc = stored(&app, &section).await.unwrap();
-    assert_eq!(
-        doc.get_document("content")
-            .unwrap()
-            .get_str("title")
-            .unwrap(),
-        "Editor one",
-        "unchanged"
-    );
+    assert_eq!(title(&doc), "Editor one", "unchanged");
     assert_eq!(doc.get_i64("revision").unwrap(), 2);
-    // Creating an existing section is stale too.
-    assert_eq!(
-        put(&app, &sa(), &section, json!({"revision": 0, "content": {}}))
-            .await
-            .0,
-        409
-    );
+
+    // A weak tag never matches (If-Match compares strongly); one of a list does.
+    for (value, expected) in [("W/\"2\"", 412), ("\"1\", \"2\"", 200)] {
+        let (status, _, resp) = put_with(
+            &app,
+            &sa(),
+            &section,
+            json!({"title": value}),
+            Some(("if-match", value)),
+        )
+        .await;
+        assert_eq!(status, expected, "If-Match: {value}: {resp}");
+    }
+
+    // Create-only refuses an existing section; `If-Match: *` refuses a missing one.
+    let (status, _, _) = put_with(
+        &app,
+        &sa(),
+        &section,
+        json!({"title": "again"}),
+        Some(("if-none-match", "*")),
+    )
+    .await;
+    assert_eq!(status, 412);
+    let fresh = unique("s");
+    let (status, _, resp) = put_with(&app, &sa(), &fresh, json!({}), Some(("if-match", "*"))).await;
+    assert_eq!(status, 412, "{resp}");
+    assert!(stored(&app, &fresh).await.is_none());
+    let (status, tag, _) =
+        put_with(&app, &sa(), &fresh, json!({}), Some(("if-none-match", "*"))).await;
+    assert_eq!((status, tag.as_deref()), (200, Some("\"1\"")));
+}
+
+#[tokio::test]
+async fn concurrent_conditional_writes_have_one_winner() {
+    let app = stack_app();
+    for round in 0..10 {
+        let section = unique("race");
+        put(&app, &sa(), &section, json!({"title": "base"})).await;
+        let writers = (0..8).map(|i| {
+            let (app, section) = (&app, &section);
+            async move {
+                put_with(
+                    app,
+                    &sa(),
+                    section,
+                    json!({"title": format!("writer {i}")}),
+                    Some(("if-match", "\"1\"")),
+                )
+                .await
+                .0
+            }
+        });
+        let statuses = futures_util::future::join_all(writers).await;
+        let winners = statuses.iter().filter(|s| **s == 200).count();
+        assert_eq!(winners, 1, "round {round}: {statuses:?}");
+        assert!(
+            statuses.iter().all(|s| [200, 412].contains(s)),
+            "{statuses:?}"
+        );
+        assert_eq!(
+            stored(&app, &section)
+                .await
+                .unwrap()
+                .get_i64("revision")
+                .unwrap(),
+            2
+        );
+    }
 }
 
 #[tokio::test]
@@ -106,94 +203,92 @@ async fn writes_are_for_the_super_admin_and_inputs_are_checked() {
     let app = stack_app();
     let section = unique("s");
     let admin = principal(Role::Admin, Some("acme"), "u-1");
-    assert_eq!(
-        put(
-            &app,
-            &admin,
-            &section,
-            json!({"revision": 0, "content": {}})
-        )
-        .await
-        .0,
-        403
-    );
+    assert_eq!(put(&app, &admin, &section, json!({})).await.0, 403);
     assert!(stored(&app, &section).await.is_none());
-    for (name, body, field) in [
+    for (name, body, header, field) in [
+        ("Bad_Name", json!({}), None, "query.section"),
+        ("ok-name", json!(["not", "an", "object"]), None, "body"),
         (
-            "Bad_Name",
-            json!({"revision": 0, "content": {}}),
-            "query.section",
+            "ok-name",
+            json!({}),
+            Some(("if-match", "3")),
+            "header.If-Match",
         ),
         (
             "ok-name",
-            json!({"revision": 0, "content": ["not", "an", "object"]}),
-            "content",
-        ),
-        (
-            "ok-name",
-            json!({"revision": -1, "content": {}}),
-            "revision",
-        ),
-        ("ok-name", json!({"content": {}}), "revision"),
-        // Found by schemathesis: i64::MAX overflowed the next revision (panic).
-        (
-            "ok-name",
-            json!({"revision": i64::MAX, "content": {}}),
-            "revision",
+            json!({}),
+            Some(("if-none-match", "\"3\"")),
+            "header.If-None-Match",
         ),
         // Found by schemathesis: a NUL in a key cannot be stored as BSON
         // (was a 503 from the driver); `$` names are MongoDB operators.
         (
             "ok-name",
-            json!({"revision": 0, "content": {"ok": [{"a\u{0}b": 1}]}}),
-            "content.ok.0.a\u{0}b",
+            json!({"ok": [{"a\u{0}b": 1}]}),
+            None,
+            "body.ok.0.a\u{0}b",
         ),
-        (
-            "ok-name",
-            json!({"revision": 0, "content": {"$set": 1}}),
-            "content.$set",
-        ),
+        ("ok-name", json!({"$set": 1}), None, "body.$set"),
     ] {
-        let (status, resp) = put(&app, &sa(), name, body).await;
+        let (status, _, resp) = put_with(&app, &sa(), name, body, header).await;
         assert_eq!(status, 400, "{resp}");
         assert_eq!(resp["details"][0]["field"], field, "{resp}");
     }
+    assert!(stored(&app, "ok-name").await.is_none());
+}
+
+/// The admin read of every section: its `ETag` and body.
+async fn read_all(app: &App) -> (String, Value) {
+    let ev = as_principal(event("cms", "get-admin-website-content"), &sa());
+    let (status, headers, resp) =
+        call_with_headers(cms::SERVICE, app, cms::content::admin_get, &ev).await;
+    assert_eq!(status, 200);
+    (etag(&headers).unwrap(), resp)
 }
 
 #[tokio::test]
-async fn the_whole_site_reads_in_one_call_and_bulk_writes_are_all_or_nothing() {
+async fn the_whole_site_reads_in_one_call_and_bulk_writes_are_guarded_by_its_etag() {
     let app = stack_app();
     let (a, b) = (unique("a"), unique("b"));
-    assert_eq!(
-        put(&app, &sa(), &a, json!({"revision": 0, "content": {"n": 1}}))
-            .await
-            .0,
-        200
-    );
+    assert_eq!(put(&app, &sa(), &a, json!({"n": 1})).await.0, 200);
 
+    let (seen, resp) = read_all(&app).await;
+    assert_eq!(resp["data"]["sections"][&a]["updatedBy"], "super-admin");
+    // Someone writes after the read: the bulk write based on it saves nothing.
+    assert_eq!(put(&app, &sa(), &a, json!({"n": 5})).await.0, 200);
     let mut ev = as_principal(event("cms", "put-admin-website-content"), &sa());
-    ev["body"] = json!(json!({"sections": {&a: {"revision": 0, "content": {"n": 2}}, &b: {"revision": 0, "content": {"n": 1}}}}).to_string());
+    ev["headers"]["if-match"] = json!(seen);
+    ev["body"] = json!(json!({"sections": {&a: {"n": 2}, &b: {"n": 1}}}).to_string());
     let (status, resp) = call(cms::SERVICE, &app, cms::content::admin_put, &ev).await;
-    assert_eq!(status, 409, "{a} is at revision 1: {resp}");
+    assert_eq!(status, 412, "{resp}");
     assert!(stored(&app, &b).await.is_none(), "nothing written");
 
-    ev["body"] = json!(json!({"sections": {&a: {"revision": 1, "content": {"n": 2}}, &b: {"revision": 0, "content": {"n": 1}}}}).to_string());
-    let (status, resp) = call(cms::SERVICE, &app, cms::content::admin_put, &ev).await;
+    let (seen, _) = read_all(&app).await;
+    ev["headers"]["if-match"] = json!(seen);
+    let (status, headers, resp) =
+        call_with_headers(cms::SERVICE, &app, cms::content::admin_put, &ev).await;
     assert_eq!(status, 200, "{resp}");
+    let (now, _) = read_all(&app).await;
+    assert_eq!(
+        etag(&headers),
+        Some(now.clone()),
+        "the write answers the new set's tag"
+    );
+    assert_ne!(now, seen);
 
-    let (status, resp) = call(
-        cms::SERVICE,
-        &app,
-        cms::content::website,
-        &event("cms", "website-content"),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(resp["data"]["sections"][&a]["content"]["n"], 2);
-    assert_eq!(resp["data"]["sections"][&b]["revision"], 1);
-    let ev = as_principal(event("cms", "get-admin-website-content"), &sa());
-    let (_, resp) = call(cms::SERVICE, &app, cms::content::admin_get, &ev).await;
-    assert_eq!(resp["data"]["sections"][&a]["updatedBy"], "super-admin");
+    // The public reads: website-content, and the frontend's getContent() with no section.
+    for ev in [
+        event("cms", "website-content"),
+        with_query(event("cms", "get-content"), &[]),
+    ] {
+        let (status, headers, resp) =
+            call_with_headers(cms::SERVICE, &app, cms::content::get, &ev).await;
+        assert_eq!(status, 200, "{resp}");
+        assert_eq!(resp["data"]["sections"][&a]["content"]["n"], 2);
+        assert_eq!(resp["data"]["sections"][&b]["revision"], 1);
+        assert!(resp["data"]["sections"][&a].get("updatedBy").is_none());
+        assert_eq!(etag(&headers), Some(now.clone()));
+    }
 }
 
 /// A body shaped exactly as a browser's FormData: one text field, one file.

@@ -17,6 +17,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     Conflict,
+    PreconditionFailed,
     RateLimited,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -32,6 +33,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PreconditionFailed => "PRECONDITION_FAILED",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
@@ -117,6 +119,15 @@ impl ApiError {
 
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+    }
+
+    /// 412: the request's `If-Match` names a version that is no longer current.
+    pub fn precondition_failed(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            ErrorCode::PreconditionFailed,
+            message,
+        )
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {

@@ -3,6 +3,7 @@
 //! principal extractor, and [`serve`], which runs a handler under all of it.
 
 mod body;
+pub mod conditional;
 mod error;
 pub mod media;
 pub mod multipart;
