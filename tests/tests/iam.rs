@@ -145,6 +145,7 @@ fn each_function_reads_only_the_secrets_it_uses() {
         "admin-login",
         "debug-login",
         "openapi",
+        "not-found",
         "voice-agent",
         "speech-to-text",
         "text-to-speech",

@@ -18,6 +18,11 @@ fn route_key(method: &str, path: &str) -> String {
     format!("{} {}", method.to_ascii_uppercase(), path)
 }
 
+/// API Gateway's catch-all route, and its spelling in the watch router
+/// (a matchit catch-all served to every method).
+const DEFAULT_ROUTE: &str = "ANY $default";
+const ROUTER_CATCH_ALL: &str = "/{*path}";
+
 /// Template functions: binary → its HttpApi routes (empty for non-route
 /// functions such as the authorizer).
 fn template_functions() -> BTreeMap<String, Vec<String>> {
@@ -77,6 +82,13 @@ fn router_routes() -> Routes {
         .expect("[workspace.metadata.lambda.watch.router] exists");
     let mut routes = Routes::new();
     for (path, entries) in router {
+        if path == ROUTER_CATCH_ALL {
+            let function = entries
+                .as_str()
+                .unwrap_or_else(|| panic!("router {path}: one function for every method"));
+            routes.insert(DEFAULT_ROUTE.to_owned(), function.to_owned());
+            continue;
+        }
         let entries = entries
             .as_array()
             .unwrap_or_else(|| panic!("router {path}: use the [{{ method, function }}] form"));
@@ -138,7 +150,15 @@ fn event_files() -> BTreeMap<String, (String, Option<String>)> {
                 .as_str()
                 .filter(|_| !is_authorizer_event)
                 .map(str::to_owned);
-            if let Some(key) = &key {
+            // An event of the `$default` route carries that routeKey and any method.
+            let key = key.map(|k| {
+                if k == "$default" {
+                    DEFAULT_ROUTE.to_owned()
+                } else {
+                    k
+                }
+            });
+            if let Some(key) = key.as_deref().filter(|k| *k != DEFAULT_ROUTE) {
                 let (method, p) = key.split_once(' ').unwrap();
                 assert_eq!(
                     json["requestContext"]["http"]["method"],
@@ -148,7 +168,7 @@ fn event_files() -> BTreeMap<String, (String, Option<String>)> {
                 );
                 assert_eq!(
                     json["requestContext"]["routeKey"],
-                    key.as_str(),
+                    key,
                     "{}: requestContext.routeKey",
                     path.display()
                 );

@@ -10,12 +10,14 @@
 //! | GET /admin/debug/db-health | [`debug::db_health`] | sa |
 //! | POST /admin/setup-test-data | [`dev::setup_test_data`] | sa, local stacks only |
 //! | POST /admin/test/{check} | [`dev::run_check`] | sa, local stacks only |
+//! | $default (any unmatched route) | [`not_found::handle`] | public |
 
 pub mod debug;
 pub mod dev;
 pub mod document;
 pub mod health;
 pub mod leads;
+pub mod not_found;
 pub mod openapi;
 
 /// The envelope's `service` for every admin route.

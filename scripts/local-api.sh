@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The API exactly as `make dev` serves it, in the background, for tests:
+# an ephemeral local-stage stack on free loopback ports (seeded, a random
+# super admin password), Gemini played by scripts/fake-gemini.py (a paid API
+# with no local server; it speaks Gemini's REST format), every function built
+# and served by `cargo lambda watch`.
+#
+#   scripts/local-api.sh start NAME   API URL in .local/NAME/api-url, password in .local/NAME/admin-password
+#   scripts/local-api.sh stop NAME    stop exactly what `start NAME` started
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+start() { # name
+  local name=$1 dir=$root/.local/$1
+  scripts/setup.sh >/dev/null
+  STACK_STAGE=local scripts/stack.sh start "$name" free
+  set -a; . "$dir/env"; set +a
+  .venv/bin/python scripts/seed.py >/dev/null
+  local admin_password
+  admin_password=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(18))')
+  ADMIN_PASSWORD=$admin_password .venv/bin/python scripts/set-admin-password.py >/dev/null
+  echo "$admin_password" > "$dir/admin-password"
+
+  local gemini_port
+  gemini_port=$(.venv/bin/python scripts/free-port.py)
+  .venv/bin/python scripts/fake-gemini.py "$gemini_port" >"$dir/gemini.log" 2>&1 &
+  echo $! > "$dir/gemini.pid"
+  echo "GEMINI_BASE_URL=http://127.0.0.1:$gemini_port" >>"$dir/env"
+  .venv/bin/python - <<'PY'
+import json, os, boto3
+sm = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+value = json.loads(sm.get_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"])["SecretString"])
+value["geminiApiKey"] = "local-test-key"
+sm.put_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"], SecretString=json.dumps(value))
+PY
+
+  # Build every function first so the first request to each is not a compile.
+  cargo build --workspace --bins --locked
+  local port base
+  port=$(.venv/bin/python scripts/free-port.py)
+  base=http://127.0.0.1:$port/api/v1
+  # Own process group (setsid) so stop ends watch and the functions it runs.
+  PATH=$root/.venv/bin:$PATH setsid cargo lambda watch --env-file "$dir/env" \
+    --invoke-address 127.0.0.1 --invoke-port "$port" >"$dir/api.log" 2>&1 < /dev/null &
+  echo $! > "$dir/api.pid"
+  for _ in $(seq 1 300); do
+    if curl -fsS "$base/health" >/dev/null 2>&1; then
+      echo "$base" > "$dir/api-url"
+      echo "local-api: $name up — $base (log .local/$name/api.log)"
+      return 0
+    fi
+    kill -0 "$(cat "$dir/api.pid")" 2>/dev/null || break
+    sleep 1
+  done
+  cat "$dir/api.log" >&2
+  echo "local-api: cargo lambda watch did not answer" >&2
+  return 1
+}
+
+stop() { # name
+  local name=$1 dir=$root/.local/$1
+  if [ -f "$dir/api.pid" ]; then kill -- "-$(cat "$dir/api.pid")" 2>/dev/null || true; fi
+  if [ -f "$dir/gemini.pid" ]; then kill "$(cat "$dir/gemini.pid")" 2>/dev/null || true; fi
+  rm -f "$dir/api.pid" "$dir/gemini.pid" "$dir/api-url"
+  scripts/stack.sh stop "$name" >/dev/null
+}
+
+case ${1:-} in
+  start) start "${2:?usage: local-api.sh start NAME}" ;;
+  stop) stop "${2:?usage: local-api.sh stop NAME}" ;;
+  *) echo "usage: local-api.sh start NAME|stop NAME" >&2; exit 2 ;;
+esac
