@@ -1,13 +1,14 @@
-"""A local stand-in for Google's Gemini REST API, for `make test-contract`.
+"""A local stand-in for Google's Gemini REST API, for the tests that run the
+API (`make test`, `make test-contract`, `make test-sam`).
 
-Gemini is a paid third-party API with no local server, so the contract run
-talks to this instead. It speaks Gemini's wire format for the three calls
+Gemini is a paid third-party API with no local server, so those runs talk
+to this instead. It speaks Gemini's wire format for the three calls
 the voice functions make (`POST /v1beta/models/{model}:generateContent`, key
 in `x-goog-api-key`): a JSON answer for the assistant, a transcript, and
 PCM speech as `inlineData`. Requests without a key or with a malformed body
 get Gemini's error shape.
 
-    python scripts/fake-gemini.py PORT        # listens on 127.0.0.1:PORT
+    python scripts/fake-gemini.py PORT [HOST]   # listens on HOST:PORT (default 127.0.0.1)
 """
 import base64
 import json
@@ -67,4 +68,5 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+    host = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
+    ThreadingHTTPServer((host, int(sys.argv[1])), Handler).serve_forever()

@@ -27,13 +27,7 @@ start() { # name
   .venv/bin/python scripts/fake-gemini.py "$gemini_port" >"$dir/gemini.log" 2>&1 &
   echo $! > "$dir/gemini.pid"
   echo "GEMINI_BASE_URL=http://127.0.0.1:$gemini_port" >>"$dir/env"
-  .venv/bin/python - <<'PY'
-import json, os, boto3
-sm = boto3.client("secretsmanager", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-value = json.loads(sm.get_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"])["SecretString"])
-value["geminiApiKey"] = "local-test-key"
-sm.put_secret_value(SecretId=os.environ["GEMINI_SECRET_ID"], SecretString=json.dumps(value))
-PY
+  .venv/bin/python scripts/set-gemini-key.py local-test-key
 
   # Build every function first so the first request to each is not a compile.
   cargo build --workspace --bins --locked

@@ -37,6 +37,15 @@ env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
 json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.argv[2], "w"), indent=1)
 ' "$dir/env" "$dir/sam-env.json"
   local overrides="Stage=local Architecture=x86_64 EndpointUrl=$AWS_ENDPOINT_URL"
+  if [ "${FAKE_GEMINI:-0}" = 1 ]; then
+    # Tests: Gemini (paid, no local server) is played by scripts/fake-gemini.py,
+    # on the Docker bridge address so the function containers reach it.
+    local gemini_port; gemini_port=$(.venv/bin/python scripts/free-port.py)
+    .venv/bin/python scripts/fake-gemini.py "$gemini_port" "$gateway" >"$dir/gemini.log" 2>&1 &
+    echo $! > "$dir/gemini.pid"
+    overrides="$overrides GeminiBaseUrl=http://$gateway:$gemini_port"
+    .venv/bin/python scripts/set-gemini-key.py local-test-key
+  fi
   echo "$image" > "$dir/invoke-image"
   echo "$overrides" > "$dir/parameter-overrides"
   if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
@@ -82,6 +91,7 @@ stop() { # name
     local ids; ids=$(sed -n 's/.*SAM_CONTAINER_ID: \([0-9a-f]*\).*/\1/p' "$dir/sam.log" | sort -u)
     [ -z "$ids" ] || $docker rm -f $ids >/dev/null 2>&1 || true
   fi
+  if [ -f "$dir/gemini.pid" ]; then kill "$(cat "$dir/gemini.pid")" 2>/dev/null || true; rm -f "$dir/gemini.pid"; fi
   scripts/stack.sh stop "$name"
   if [ -f "$dir/dockerd-ours" ]; then scripts/docker-engine.sh stop; rm -f "$dir/dockerd-ours"; fi
 }

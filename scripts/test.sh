@@ -5,7 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 name=test-$$
-trap 'scripts/stack.sh stop "$name" >/dev/null; rm -rf ".local/$name"' EXIT
+api=replay-$$
+cleanup() {
+  scripts/stack.sh stop "$name" >/dev/null
+  scripts/local-api.sh stop "$api"
+  rm -rf ".local/$name" ".local/$api"
+}
+trap cleanup EXIT
 STACK_STAGE=test scripts/stack.sh start "$name" free
 set -a; . ".local/$name/env"; set +a
 export SAM_CLI_TELEMETRY=0
@@ -14,5 +20,9 @@ export SAM_CLI_TELEMETRY=0
 # test harness per route would dominate the run).
 cargo test --workspace --locked --lib --test '*'
 cargo test --workspace --locked --doc
+# The frontend's own API client, every call, against the API as `make dev`
+# serves it (tests/frontend/).
+scripts/local-api.sh start "$api"
+tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-password")"
 .venv/bin/sam validate --lint --template template.yaml
 scripts/lint-workflows.sh

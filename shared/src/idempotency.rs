@@ -131,7 +131,15 @@ where
                 .key("sk", sk)
                 .update_expression(
                     "SET #s = :done, responseStatus = :code, responseData = :data, \
-                     responseHeaders = :headers",
+                     responseMeta = :meta, responseHeaders = :headers",
+                )
+                .expression_attribute_values(
+                    ":meta",
+                    AttributeValue::S(
+                        reply
+                            .meta_value()
+                            .map_or_else(|| "null".into(), |m| m.to_string()),
+                    ),
                 )
                 .expression_attribute_names("#s", "status")
                 .expression_attribute_values(":done", AttributeValue::S("COMPLETED".into()))
@@ -191,6 +199,14 @@ async fn replay(
     let data: serde_json::Value =
         serde_json::from_str(text("responseData")).map_err(ApiError::internal)?;
     let mut reply = Reply::with_status(status, data)?;
+    // Its envelope's `meta` (paging, ignored fields), when it had one.
+    if let Ok(serde_json::Value::Object(meta)) =
+        serde_json::from_str::<serde_json::Value>(text("responseMeta"))
+    {
+        for (key, value) in meta {
+            reply = reply.meta(&key, value)?;
+        }
+    }
     // The first response's own headers (Location, Retry-After, ...) too.
     let headers: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(text("responseHeaders")).unwrap_or_default();

@@ -224,6 +224,22 @@ pub async fn within_one_window(limit: shared::rate_limit::Limit, needed: std::ti
     }
 }
 
+/// A body shaped exactly as a browser's `FormData`: one text field, then
+/// the file in the `file` field.
+pub fn form_data(boundary: &str, filename: &str, content_type: &str, file: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nBanner\r\n")
+            .as_bytes(),
+    );
+    b.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+    );
+    b.extend_from_slice(file);
+    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    b
+}
+
 /// A random token for unique test data (account ids, IPs).
 pub fn unique(prefix: &str) -> String {
     format!(

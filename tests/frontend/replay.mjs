@@ -56,6 +56,8 @@ async function refused(call, pattern) {
 }
 const isList = (res) => res.success === true && Array.isArray(res.data);
 const run = Date.now().toString(36);
+// A meeting a month from now (the API takes dates within the next year).
+const meetingDate = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
 // A 1x1 PNG, as a browser's file input would hand it over.
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
@@ -157,7 +159,7 @@ await step("communicationAPI.sendContactForm", async () => {
 });
 await step("communicationAPI.sendMeetingRequest", async () => {
   const res = await communicationAPI.sendMeetingRequest({
-    ...visitor, company: "Northwind", date: "2030-01-15", time: "15:30", timezone: "America/Toronto",
+    ...visitor, company: "Northwind", date: meetingDate, time: "15:30", timezone: "America/Toronto",
     topic: "Voice assistant demo",
   });
   check(res.success === true, "success");

@@ -102,21 +102,7 @@ pub struct UploadedImage {
 )]
 pub async fn upload_image(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let boundary = multipart::boundary(&req)?;
-    let body: &[u8] = req.body().as_ref();
-    if body.len() > MAX_INLINE_BYTES + 64 * 1024 {
-        return Err(ApiError::payload_too_large(MAX_INLINE_BYTES));
-    }
-    let parts = multipart::parse(body, &boundary, 10)?;
-    let file = parts
-        .iter()
-        .find(|p| (p.name == "file" || p.name == "image") && p.filename.is_some())
-        .ok_or_else(|| {
-            ApiError::validation("file", "a file field named `file` (or `image`) is required")
-        })?;
-    if file.data.len() > MAX_INLINE_BYTES {
-        return Err(ApiError::payload_too_large(MAX_INLINE_BYTES));
-    }
+    let file = multipart::file_field(&req, MAX_INLINE_BYTES)?;
     let image = media::sniff_image(&file.data).ok_or_else(|| {
         ApiError::unsupported_media_type(
             "The file is not a JPEG, PNG, WebP or GIF image (SVG is not accepted).",

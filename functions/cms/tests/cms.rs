@@ -7,9 +7,14 @@ use serde_json::{Value, json};
 use shared::{App, http::Role};
 use test_support::PNG;
 use test_support::{
-    as_principal, call, call_with_headers, event, http_get, principal, stack_app, unique,
-    with_query,
+    as_principal, call, call_with_headers, event, form_data, http_get, principal, stack_app,
+    unique, with_query,
 };
+
+/// Tests that write sections hold this: the whole site's `ETag` changes
+/// with any section, so a concurrent test's write would make the bulk-write
+/// test's precondition fail for a reason of its own.
+static SITE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn sa() -> shared::http::Principal {
     principal(Role::SuperAdmin, None, "super-admin")
@@ -77,6 +82,7 @@ fn title(doc: &Document) -> &str {
 
 #[tokio::test]
 async fn the_body_is_the_content_and_if_match_refuses_stale_writes() {
+    let _site = SITE.lock().await;
     let app = stack_app();
     let section = unique("s");
     assert_eq!(get(&app, &section).await.0, 404);
@@ -162,6 +168,7 @@ async fn the_body_is_the_content_and_if_match_refuses_stale_writes() {
 
 #[tokio::test]
 async fn concurrent_conditional_writes_have_one_winner() {
+    let _site = SITE.lock().await;
     let app = stack_app();
     for round in 0..10 {
         let section = unique("race");
@@ -200,6 +207,7 @@ async fn concurrent_conditional_writes_have_one_winner() {
 
 #[tokio::test]
 async fn writes_are_for_the_super_admin_and_inputs_are_checked() {
+    let _site = SITE.lock().await;
     let app = stack_app();
     let section = unique("s");
     let admin = principal(Role::Admin, Some("acme"), "u-1");
@@ -248,6 +256,7 @@ async fn read_all(app: &App) -> (String, Value) {
 
 #[tokio::test]
 async fn the_whole_site_reads_in_one_call_and_bulk_writes_are_guarded_by_its_etag() {
+    let _site = SITE.lock().await;
     let app = stack_app();
     let (a, b) = (unique("a"), unique("b"));
     assert_eq!(put(&app, &sa(), &a, json!({"n": 1})).await.0, 200);
@@ -289,21 +298,6 @@ async fn the_whole_site_reads_in_one_call_and_bulk_writes_are_guarded_by_its_eta
         assert!(resp["data"]["sections"][&a].get("updatedBy").is_none());
         assert_eq!(etag(&headers), Some(now.clone()));
     }
-}
-
-/// A body shaped exactly as a browser's FormData: one text field, one file.
-fn form_data(boundary: &str, filename: &str, content_type: &str, file: &[u8]) -> Vec<u8> {
-    let mut b = Vec::new();
-    b.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nBanner\r\n")
-            .as_bytes(),
-    );
-    b.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
-    );
-    b.extend_from_slice(file);
-    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    b
 }
 
 async fn upload(app: &App, content_type_header: &str, body: &[u8]) -> (u16, Value) {

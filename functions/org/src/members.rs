@@ -52,7 +52,7 @@ async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError
     security(("bearerAuth" = [])),
 )]
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
-    let (account_id, _) = target(app, &req).await?;
+    let (account_id, org) = target(app, &req).await?;
     let paging = Paging::from_query(&req, 50)?;
     let filter = match query_choice(&req, "role", &model::ORG_ROLES)? {
         Some(role) => doc! {"role": role},
@@ -69,7 +69,7 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     .await?;
     let items = items
         .into_iter()
-        .map(user_view)
+        .map(|u| user_view(u, &org))
         .collect::<Result<Vec<_>, _>>()?;
     Reply::page(paging.page_of(items, total))
 }
@@ -201,5 +201,5 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "updatedAt": &now,
     };
     insert_user(app, &account_id, &user).await?;
-    Reply::created(user_view(user)?)
+    Reply::created(user_view(user, &org)?)
 }

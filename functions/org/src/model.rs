@@ -128,6 +128,11 @@ pub struct Organization {
     pub license_expiry: String,
     #[schema(required = true)]
     pub selected_products: Vec<String>,
+    /// The subscription plan (e.g. `standard`, `business`); organizations
+    /// stored before plans existed read as `standard`.
+    #[serde(default = "standard_plan")]
+    #[schema(required = true, example = "standard")]
+    pub plan: String,
     /// The maximum number of users, as the seed stores it (a string).
     #[serde(deserialize_with = "limit_text")]
     #[schema(required = true)]
@@ -168,9 +173,17 @@ pub struct OrgUser {
     pub department: String,
     #[schema(required = true)]
     pub position: String,
+    /// The organization's subscription plan (the seed's `WorkspaceUser.plan`),
+    /// read from the organization, never stored on the user.
+    #[serde(skip_deserializing)]
+    #[schema(required = true, example = "standard")]
+    pub plan: String,
     /// S3 key of the profile image, once one was uploaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_image_key: Option<String>,
+    /// Where to show the profile image (`<img src>`), once one was uploaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_image_url: Option<String>,
     #[schema(required = true)]
     pub created_at: Option<String>,
     #[schema(required = true)]
@@ -179,6 +192,22 @@ pub struct OrgUser {
 
 fn active() -> bool {
     true
+}
+
+/// The plan of organizations that name none.
+pub const STANDARD_PLAN: &str = "standard";
+
+fn standard_plan() -> String {
+    STANDARD_PLAN.to_owned()
+}
+
+/// The plan an organization document names (the standard one when none).
+pub fn plan_of(org: &Document) -> String {
+    org.get_str("plan")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or(STANDARD_PLAN)
+        .to_owned()
 }
 
 /// `userLimit` as stored: the seed's string, or a number from older imports.
@@ -199,8 +228,27 @@ pub fn org_view(org: Document) -> Result<Organization, ApiError> {
     view(org)
 }
 
-pub fn user_view(user: Document) -> Result<OrgUser, ApiError> {
-    view(user)
+/// A resource as a client read it, to compare what it sends back with:
+/// its view plus the stored `_id` as text (how JSON clients carry it).
+pub fn as_read(
+    view: &impl Serialize,
+    stored: &Document,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let mut read = match serde_json::to_value(view).map_err(ApiError::internal)? {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    if let Ok(id) = stored.get_object_id("_id") {
+        read.insert("_id".into(), id.to_hex().into());
+    }
+    Ok(read)
+}
+
+/// A stored user of `org` as its public view.
+pub fn user_view(user: Document, org: &Document) -> Result<OrgUser, ApiError> {
+    let mut user: OrgUser = view(user)?;
+    user.plan = plan_of(org);
+    Ok(user)
 }
 
 pub async fn find_org(app: &App, filter: Document) -> Result<Option<Document>, ApiError> {

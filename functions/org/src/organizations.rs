@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{
-        ApiError, Paging, Principal, Reply, Request, Validate, Violations,
+        ApiError, Echoed, JsonObject, Paging, Principal, Reply, Request, Validate, Violations,
         openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice,
     },
@@ -49,6 +49,10 @@ pub struct CreateOrganization {
     pub license_expiry: String,
     #[serde(default)]
     pub selected_products: Option<Vec<String>>,
+    /// The subscription plan; `standard` when left out.
+    #[serde(default)]
+    #[schema(max_length = 40, example = "business")]
+    pub plan: Option<String>,
     pub user_limit: Limit,
 }
 
@@ -101,6 +105,7 @@ struct License<'a> {
     status: Option<&'a String>,
     expiry: Option<&'a String>,
     products: &'a Option<Vec<String>>,
+    plan: Option<&'a String>,
     user_limit: Option<&'a Limit>,
 }
 
@@ -120,6 +125,9 @@ fn license_checks(v: &mut Violations, l: License<'_>) {
         );
     }
     model::products(v, "selectedProducts", l.products);
+    if let Some(plan) = l.plan {
+        v.text("plan", plan, 40);
+    }
     if let Some(limit) = l.user_limit {
         v.check(
             limit.value().is_some(),
@@ -153,6 +161,7 @@ impl Validate for CreateOrganization {
                 status: self.license_status.as_ref(),
                 expiry: Some(&self.license_expiry),
                 products: &self.selected_products,
+                plan: self.plan.as_ref(),
                 user_limit: Some(&self.user_limit),
             },
         );
@@ -222,6 +231,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "licenseStatus": body.license_status.unwrap_or_else(|| "active".into()),
         "licenseExpiry": body.license_expiry,
         "selectedProducts": body.selected_products.unwrap_or_default(),
+        "plan": body.plan.map(|p| p.trim().to_owned()).unwrap_or_else(|| model::STANDARD_PLAN.into()),
         "userLimit": body.user_limit.value().unwrap_or(1).to_string(),
         "createdAt": &now,
         "updatedAt": &now,
@@ -341,28 +351,25 @@ pub struct UpdateOrganization {
     pub license_status: Option<String>,
     pub license_expiry: Option<String>,
     pub selected_products: Option<Vec<String>>,
+    pub plan: Option<String>,
     pub user_limit: Option<Limit>,
 }
 
-impl UpdateOrganization {
-    /// Fields only the super admin may change, named as in the body.
-    fn restricted_fields(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        let mut check = |present: bool, name| {
-            if present {
-                out.push(name)
-            }
-        };
-        check(self.email.is_some(), "email");
-        check(self.admin_email.is_some(), "adminEmail");
-        check(self.admin_password.is_some(), "adminPassword");
-        check(self.license_status.is_some(), "licenseStatus");
-        check(self.license_expiry.is_some(), "licenseExpiry");
-        check(self.selected_products.is_some(), "selectedProducts");
-        check(self.user_limit.is_some(), "userLimit");
-        out
-    }
-}
+/// What only the server writes: a client that sends an organization back
+/// as it read it may include these unchanged.
+const READ_ONLY: [&str; 5] = ["_id", "id", "accountId", "createdAt", "updatedAt"];
+
+/// Fields only the super admin may change, named as in the body.
+const RESTRICTED: [&str; 8] = [
+    "email",
+    "adminEmail",
+    "adminPassword",
+    "licenseStatus",
+    "licenseExpiry",
+    "selectedProducts",
+    "plan",
+    "userLimit",
+];
 
 impl Validate for UpdateOrganization {
     fn validate(&self, v: &mut Violations) {
@@ -396,6 +403,7 @@ impl Validate for UpdateOrganization {
                 status: self.license_status.as_ref(),
                 expiry: self.license_expiry.as_ref(),
                 products: &self.selected_products,
+                plan: self.plan.as_ref(),
                 user_limit: self.user_limit.as_ref(),
             },
         );
@@ -406,7 +414,11 @@ impl Validate for UpdateOrganization {
 ///
 /// The super admin may change every field; the organization's own admin
 /// only its profile. Any restricted field in an admin's body refuses the
-/// whole update (403, `data.refusedFields` names them).
+/// whole update (403, `data.refusedFields` names them). The organization
+/// may be sent back whole as read: `id`, `accountId`, `createdAt`,
+/// `updatedAt`, `_id` (and, for its admin, the restricted fields) equal to
+/// the stored values are ignored and listed in `meta.ignoredFields`; a
+/// read-only field with another value is 400 and nothing changes.
 #[utoipa::path(
     put,
     path = "/organizations/{id}",
@@ -423,9 +435,22 @@ impl Validate for UpdateOrganization {
 )]
 pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
-    let body: UpdateOrganization = parse_json(&req)?;
+    let mut sent = JsonObject::from_request(&req)?;
     let org = load_for(app, &principal, &req).await?;
-    let restricted = body.restricted_fields();
+    // The frontend sends back the organization it read, edited: what it
+    // could not have changed is dropped when unchanged (and listed).
+    let protected: &[&str] = if principal.is_super_admin() {
+        &[]
+    } else {
+        &RESTRICTED
+    };
+    let ignored = sent.drop_echoed(Echoed {
+        stored: &model::as_read(&org_view(org.clone())?, &org)?,
+        read_only: &READ_ONLY,
+        protected,
+    })?;
+    let restricted: Vec<&str> = RESTRICTED.into_iter().filter(|f| sent.has(f)).collect();
+    let body: UpdateOrganization = sent.parse()?;
     if !principal.is_super_admin() && !restricted.is_empty() {
         let mut err = ApiError::forbidden(format!(
             "Only the super admin may change {}; nothing was updated.",
@@ -461,6 +486,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     put("licenseStatus", s(body.license_status));
     put("licenseExpiry", s(body.license_expiry));
     put("selectedProducts", body.selected_products.map(Bson::from));
+    put("plan", s(body.plan));
     put(
         "userLimit",
         body.user_limit
@@ -499,7 +525,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         app.revoke_account_sessions(Some(account_id), Some(&id))
             .await?;
     }
-    Reply::ok(org_view(updated)?)
+    Reply::ok(org_view(updated)?)?.ignoring(ignored)
 }
 
 /// What a delete removed.

@@ -674,3 +674,78 @@ async fn an_org_admin_cannot_probe_which_emails_other_organizations_use() {
     assert_eq!(answers[0], answers[1]);
     assert_eq!(answers[0].0, 403);
 }
+
+/// The AvaOne frontend edits the organization it read and sends it back
+/// whole: unchanged server-owned (and, for its admin, restricted) fields
+/// are ignored and listed; changed ones are still refused.
+#[tokio::test]
+async fn an_organization_sent_back_as_read_is_accepted_and_changes_to_read_only_fields_are_not() {
+    let app = stack_app();
+    let (id, account) = created(&app, "Echo Org").await;
+    let stored = org_doc(&app, &id).await.unwrap();
+    let (_, resp) = call(
+        org::SERVICE,
+        &app,
+        org::organizations::get,
+        &with_id("get-organization", &admin_of(&account), &id),
+    )
+    .await;
+    let mut read = resp["data"].clone();
+    assert_eq!(read["plan"], "standard");
+    read["_id"] = json!(stored.get_object_id("_id").unwrap().to_hex());
+    read["description"] = json!("Edited as a whole object");
+
+    let mut ev = with_id("update-organization", &admin_of(&account), &id);
+    ev["body"] = json!(read.to_string());
+    let (status, resp) = call(org::SERVICE, &app, org::organizations::update, &ev).await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["data"]["description"], "Edited as a whole object");
+    let ignored = resp["meta"]["ignoredFields"].as_array().unwrap();
+    for field in [
+        "_id",
+        "id",
+        "accountId",
+        "createdAt",
+        "updatedAt",
+        "licenseStatus",
+        "plan",
+        "userLimit",
+    ] {
+        assert!(ignored.contains(&json!(field)), "{field} in {resp}");
+    }
+
+    let before = org_doc(&app, &id).await.unwrap();
+    for (field, value, status) in [
+        ("accountId", json!("someone-else"), 400),
+        ("createdAt", json!("2000-01-01T00:00:00Z"), 400),
+        ("_id", json!("000000000000000000000000"), 400),
+        ("licenseStatus", json!("suspended"), 403),
+        ("plan", json!("enterprise"), 403),
+    ] {
+        let mut changed = read.clone();
+        changed["updatedAt"] = resp["data"]["updatedAt"].clone();
+        changed[field] = value;
+        let mut ev = with_id("update-organization", &admin_of(&account), &id);
+        ev["body"] = json!(changed.to_string());
+        let (got, body) = call(org::SERVICE, &app, org::organizations::update, &ev).await;
+        assert_eq!(got, status, "{field}: {body}");
+        if status == 400 {
+            assert_eq!(body["details"][0]["field"], field, "{body}");
+        } else {
+            assert_eq!(body["data"]["refusedFields"], json!([field]), "{body}");
+        }
+        assert_eq!(
+            org_doc(&app, &id).await.unwrap(),
+            before,
+            "{field}: nothing changed"
+        );
+    }
+    // The super admin may change the plan; users see it as theirs.
+    let mut ev = with_id("update-organization", &sa(), &id);
+    ev["body"] = json!(json!({"plan": "enterprise"}).to_string());
+    let (status, resp) = call(org::SERVICE, &app, org::organizations::update, &ev).await;
+    assert_eq!(
+        (status, resp["data"]["plan"].as_str()),
+        (200, Some("enterprise"))
+    );
+}

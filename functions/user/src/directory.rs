@@ -107,9 +107,13 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
         doc! {"password": 0},
     )
     .await?;
+    // The plan is the organization's: one read for the page.
+    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+        .await?
+        .unwrap_or_default();
     let items = items
         .into_iter()
-        .map(org::model::user_view)
+        .map(|u| org::model::user_view(u, &org))
         .collect::<Result<Vec<_>, _>>()?;
     Reply::page(paging.page_of(items, total))
 }

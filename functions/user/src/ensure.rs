@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{
-        ApiError, Reply, Request, Validate, Violations,
+        ApiError, Echoed, JsonObject, Reply, Request, Validate, Violations,
         openapi::{Failure, Success},
-        parse_json,
     },
     idempotency,
     identity::passwords,
@@ -103,7 +102,11 @@ impl Validate for EnsureUser {
 /// names it with `organizationId` in the body. A new user is created (201)
 /// within the organization's user limit; an existing one gets the profile
 /// fields sent (200). With an `Idempotency-Key`, a retry returns the first
-/// response (header `Idempotent-Replayed`) and does nothing twice.
+/// response (header `Idempotent-Replayed`) and does nothing twice. A user
+/// sent back whole as read is accepted: `id`, `accountId`,
+/// `organizationName`, `plan`, `createdAt`, `updatedAt`, `_id` equal to the
+/// stored values are ignored and listed in `meta.ignoredFields`; with other
+/// values they are 400 and nothing changes.
 #[utoipa::path(
     post,
     path = "/users/workspace/ensure-user",
@@ -123,24 +126,90 @@ impl Validate for EnsureUser {
 )]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let principal = app.principal(&req).await?;
-    let body: EnsureUser = parse_json(&req)?;
-    let account_id = scope(&principal, body.organization_id.as_deref())?;
+    let sent = JsonObject::from_request(&req)?;
+    // An empty `organizationId` (a user read back whose record has none)
+    // names no organization.
+    let requested = sent
+        .text("organizationId")
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned);
+    if let Some(org) = &requested {
+        org_db_name(org).map_err(|_| {
+            ApiError::validation("organizationId", "is not a valid organization account id")
+        })?;
+    }
+    let account_id = scope(&principal, requested.as_deref())?;
     principal.require_org_admin(&account_id)?;
+    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
     let scope_key = format!("ensure-user#{account_id}");
-    idempotency::once(app, &scope_key, &req, || {
-        upsert(app, account_id.clone(), body)
+    // Inside the idempotent section: a retry must replay the first answer,
+    // even though that first request changed `updatedAt` since.
+    idempotency::once(app, &scope_key, &req, || async move {
+        let (body, ignored) = sent_back(app, &account_id, &org, sent).await?;
+        upsert(app, account_id, org, body).await?.ignoring(ignored)
     })
     .await
 }
 
-async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply, ApiError> {
-    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+/// The body, after dropping what the frontend sends back unchanged from a
+/// user it read (listed for `meta.ignoredFields`).
+async fn sent_back(
+    app: &App,
+    account_id: &str,
+    org: &Document,
+    mut sent: JsonObject,
+) -> Result<(EnsureUser, Vec<String>), ApiError> {
+    let existing = match sent.text("email") {
+        Some(email) => users(app, account_id)
+            .await?
+            .find_one(doc! {"email": email.trim().to_lowercase()})
+            .await
+            .map_err(unavailable)?,
+        None => None,
+    };
+    let stored = match &existing {
+        Some(user) => org::model::as_read(&org::model::user_view(user.clone(), org)?, user)?,
+        None => Default::default(),
+    };
+    let ignored = sent.drop_echoed(Echoed {
+        stored: &stored,
+        read_only: &READ_ONLY,
+        // Already used to choose the organization.
+        protected: &["organizationId"],
+    })?;
+    Ok((sent.parse()?, ignored))
+}
+
+/// What only the server writes on a user: a client sending back a user it
+/// read may include these unchanged.
+const READ_ONLY: [&str; 9] = [
+    "_id",
+    "id",
+    "accountId",
+    "organizationName",
+    "plan",
+    "profileImageKey",
+    "profileImageUrl",
+    "createdAt",
+    "updatedAt",
+];
+
+async fn users(app: &App, account_id: &str) -> Result<mongodb::Collection<Document>, ApiError> {
+    Ok(app
+        .org_db(account_id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
-    let users = app
-        .org_db(&account_id)
-        .await?
-        .collection::<Document>(org::model::USERS);
+        .collection::<Document>(org::model::USERS))
+}
+
+async fn upsert(
+    app: &App,
+    account_id: String,
+    org: Document,
+    body: EnsureUser,
+) -> Result<Reply, ApiError> {
+    let users = users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
     let now = org::model::now_rfc3339();
 
@@ -188,7 +257,7 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
         }
         return Reply::ok(EnsuredUser {
             created: false,
-            user: org::model::user_view(user)?,
+            user: org::model::user_view(user, &org)?,
         });
     }
 
@@ -212,6 +281,6 @@ async fn upsert(app: &App, account_id: String, body: EnsureUser) -> Result<Reply
     org::members::insert_user(app, &account_id, &user).await?;
     Reply::created(EnsuredUser {
         created: true,
-        user: org::model::user_view(user)?,
+        user: org::model::user_view(user, &org)?,
     })
 }

@@ -8,8 +8,10 @@
 //! | GET /users/team-users | whom can I assign? | active users | `{id, name, email, role}` for pickers, sorted by name |
 //!
 //! plus POST /users/workspace/ensure-user (admin; idempotent upsert, honours
-//! `Idempotency-Key`), POST /users/workspace/profile-image (image → S3) and
-//! POST /users/add-sample-users (local stacks only).
+//! `Idempotency-Key`), POST /users/workspace/profile-image (FormData or image
+//! bytes → S3), GET /users/profile-images/{accountId}/{userId}/{file} (public
+//! redirect to the current picture) and POST /users/add-sample-users (local
+//! stacks only).
 //!
 //! Every route works on the caller's own organization; the super admin names
 //! one with `?organizationId=` (or `organizationId` in the ensure-user body).

@@ -7,6 +7,7 @@
     crate::directory::team_users,
     crate::ensure::handle,
     crate::profile_image::handle,
+    crate::profile_image::serve,
     crate::samples::handle,
 ))]
 pub struct Api;

@@ -9,7 +9,8 @@ use shared::{
     identity::passwords,
 };
 use test_support::{
-    PNG, as_principal, call, event, http_get, principal, stack_app, unique, with_query,
+    PNG, as_principal, call, call_with_headers, event, form_data, http_get, principal, stack_app,
+    unique, with_query,
 };
 
 /// An organization (direct insert; org routes are tested in the org crate)
@@ -269,8 +270,26 @@ async fn upload(app: &App, who: &Principal, bytes: &[u8], content_type: &str) ->
     call(user::SERVICE, app, user::profile_image::handle, &ev).await
 }
 
+/// GET of a profile image's stable URL: status and `Location`.
+async fn show(app: &App, url: &str) -> (u16, Option<String>) {
+    let path = url
+        .strip_prefix("https://api.avaone.example")
+        .expect("the URL is on the API's domain");
+    let parts: Vec<&str> = path.rsplitn(4, '/').collect();
+    let mut ev = event("user", "get-profile-image");
+    ev["rawPath"] = json!(path);
+    ev["requestContext"]["http"]["path"] = json!(path);
+    ev["pathParameters"] = json!({"accountId": parts[2], "userId": parts[1], "file": parts[0]});
+    let (status, headers, _) =
+        call_with_headers(user::SERVICE, app, user::profile_image::serve, &ev).await;
+    let location = headers
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, location)
+}
+
 #[tokio::test]
-async fn a_real_png_is_stored_and_readable_and_impostors_are_refused() {
+async fn a_real_png_is_stored_and_shown_at_a_stable_url_and_impostors_are_refused() {
     let app = stack_app();
     let a = org_with_users(&app, "10").await;
     let (status, resp) = upload(&app, &member_of(&a), PNG, "image/png").await;
@@ -281,19 +300,56 @@ async fn a_real_png_is_stored_and_readable_and_impostors_are_refused() {
         "{key}"
     );
     assert_eq!(resp["data"]["contentType"], "image/png");
-    let (code, bytes) = http_get(resp["data"]["url"].as_str().unwrap());
+    // The stable URL is on the API's own domain (API Gateway's, not a header's)
+    // and redirects to the stored object.
+    let first_url = resp["data"]["url"].as_str().unwrap().to_owned();
+    assert!(
+        first_url.starts_with(&format!(
+            "https://api.avaone.example/api/v1/users/profile-images/{a}/u-emp/"
+        )),
+        "{first_url}"
+    );
+    let (status, location) = show(&app, &first_url).await;
+    assert_eq!(status, 302);
+    let (code, bytes) = http_get(&location.unwrap());
     assert_eq!(code, 200);
     assert_eq!(bytes, PNG, "the stored object is the uploaded image");
-    let user = app
+    let users = app
         .org_db(&a)
         .await
         .unwrap()
-        .collection::<Document>("users")
-        .find_one(doc! {"id": "u-emp"})
-        .await
-        .unwrap()
-        .unwrap();
+        .collection::<Document>("users");
+    let user = users.find_one(doc! {"id": "u-emp"}).await.unwrap().unwrap();
     assert_eq!(user.get_str("profileImageKey").unwrap(), key);
+    assert_eq!(user.get_str("profileImageUrl").unwrap(), first_url);
+
+    // The browser's FormData works too; the new picture replaces the old,
+    // whose URL stops resolving at once.
+    let mut ev = as_principal(event("user", "profile-image"), &member_of(&a));
+    ev["headers"]["content-type"] = json!("multipart/form-data; boundary=----b0undary");
+    ev["isBase64Encoded"] = json!(true);
+    ev["body"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        form_data("----b0undary", "me.png", "image/png", PNG)
+    ));
+    let (status, resp) = call(user::SERVICE, &app, user::profile_image::handle, &ev).await;
+    assert_eq!(status, 201, "{resp}");
+    let second_url = resp["data"]["url"].as_str().unwrap().to_owned();
+    assert_ne!(second_url, first_url);
+    assert_eq!(show(&app, &second_url).await.0, 302);
+    assert_eq!(show(&app, &first_url).await.0, 404, "a replaced picture");
+    let listed = users.find_one(doc! {"id": "u-emp"}).await.unwrap().unwrap();
+    assert_eq!(listed.get_str("profileImageUrl").unwrap(), second_url);
+    // Made-up and traversal paths are plain 404s, looked up nowhere.
+    for url in [
+        format!("https://api.avaone.example/api/v1/users/profile-images/{a}/u-emp/x.png"),
+        format!(
+            "https://api.avaone.example/api/v1/users/profile-images/{a}/..%2F..%2Fcms/{}",
+            second_url.rsplit('/').next().unwrap()
+        ),
+    ] {
+        assert_eq!(show(&app, &url).await.0, 404, "{url}");
+    }
 
     let (status, resp) = upload(
         &app,
@@ -585,4 +641,75 @@ async fn idempotency_replays_headers_matches_json_values_and_frees_crashed_keys(
         "past its deadline the key is free again: {body}"
     );
     assert_eq!(body["data"]["run"].as_u64(), Some(2));
+}
+
+/// The frontend sends back a user it read, edited: unchanged server-owned
+/// fields are ignored (and listed, also on an idempotent replay); changed
+/// ones are refused and nothing changes.
+#[tokio::test]
+async fn a_user_sent_back_as_read_is_accepted_and_read_only_changes_are_refused() {
+    let app = stack_app();
+    let a = org_with_users(&app, "10").await;
+    let (_, listed) = list(&app, "workspace-users", &admin_of(&a), &[]).await;
+    let mut read = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "emp@u.example")
+        .unwrap()
+        .clone();
+    assert_eq!(read["plan"], "standard", "the organization's plan");
+    read["position"] = json!("Account Executive");
+
+    let key = unique("key-");
+    let (status, resp, _) = ensure(&app, &admin_of(&a), Some(&key), read.clone()).await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp["data"]["user"]["position"], "Account Executive");
+    let ignored = resp["meta"]["ignoredFields"].clone();
+    for field in ["id", "plan"] {
+        assert!(
+            ignored.as_array().unwrap().contains(&json!(field)),
+            "{field}: {resp}"
+        );
+    }
+    let (_, replayed, was_replayed) = ensure(&app, &admin_of(&a), Some(&key), read.clone()).await;
+    assert!(was_replayed, "{replayed}");
+    assert_eq!(
+        replayed["meta"]["ignoredFields"], ignored,
+        "the replay carries meta too"
+    );
+
+    let before = app
+        .org_db(&a)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .find_one(doc! {"email": "emp@u.example"})
+        .await
+        .unwrap();
+    for field in ["id", "plan", "organizationName"] {
+        let mut changed = read.clone();
+        changed["position"] = json!("Changed");
+        changed[field] = json!("tampered");
+        let (status, resp, _) = ensure(&app, &admin_of(&a), None, changed).await;
+        assert_eq!(
+            (status, resp["details"][0]["field"].as_str()),
+            (400, Some(field)),
+            "{resp}"
+        );
+    }
+    let after = app
+        .org_db(&a)
+        .await
+        .unwrap()
+        .collection::<Document>("users")
+        .find_one(doc! {"email": "emp@u.example"})
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing changed");
+    // A user that does not exist yet has no server-owned fields to echo.
+    let mut fresh = read.clone();
+    fresh["email"] = json!("fresh@u.example");
+    let (status, resp, _) = ensure(&app, &admin_of(&a), None, fresh).await;
+    assert_eq!(status, 400, "{resp}");
 }

@@ -7,6 +7,7 @@
 
 use lambda_http::{Request, http::header::CONTENT_TYPE};
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use super::error::{ApiError, FieldError};
 
@@ -79,6 +80,11 @@ pub fn parse_json_with_limit<T: DeserializeOwned + Validate>(
     req: &Request,
     limit: usize,
 ) -> Result<T, ApiError> {
+    validated(decode(json_object_bytes(req, limit)?)?)
+}
+
+/// The body's bytes once they are declared JSON, within `limit`, and an object.
+fn json_object_bytes(req: &Request, limit: usize) -> Result<&[u8], ApiError> {
     if let Some(content_type) = req.headers().get(CONTENT_TYPE) {
         let media = content_type
             .to_str()
@@ -101,15 +107,87 @@ pub fn parse_json_with_limit<T: DeserializeOwned + Validate>(
     // Request bodies are objects. serde would also accept an array for a
     // struct (fields by position), which silently changes meaning: refuse it.
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Err(ApiError::validation("body", "a JSON object is required")),
-        Some(b'{') => {}
-        Some(_) => return Err(ApiError::validation("body", "must be a JSON object")),
+        None => Err(ApiError::validation("body", "a JSON object is required")),
+        Some(b'{') => Ok(bytes),
+        Some(_) => Err(ApiError::validation("body", "must be a JSON object")),
     }
-    let value: T = decode(bytes)?;
+}
+
+fn validated<T: Validate>(value: T) -> Result<T, ApiError> {
     let mut violations = Violations::default();
     value.validate(&mut violations);
     violations.into_result()?;
     Ok(value)
+}
+
+/// A JSON object body a client may have built from a resource it read: the
+/// AvaOne frontend edits an object and sends it back whole, with fields only
+/// the server writes (`id`, `createdAt`, ...). [`JsonObject::drop_echoed`]
+/// takes out those that still equal the stored values (so they can be
+/// listed in `meta.ignoredFields`) and refuses any that differ; the rest is
+/// then parsed like any body, unknown fields still refused.
+#[derive(Debug)]
+pub struct JsonObject(Map<String, Value>);
+
+/// Where a field sent back differs from the stored resource.
+pub struct Echoed<'a> {
+    /// The resource as the client read it (its view, plus `_id` as text when stored).
+    pub stored: &'a Map<String, Value>,
+    /// Fields only the server writes: ignored when unchanged, refused (400) otherwise.
+    pub read_only: &'a [&'a str],
+    /// Fields this caller may not change: ignored when unchanged, otherwise
+    /// kept so the handler refuses them as it would anyway.
+    pub protected: &'a [&'a str],
+}
+
+impl JsonObject {
+    /// The body of at most [`DEFAULT_BODY_LIMIT`] bytes, checked as [`parse_json`] checks it.
+    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
+        decode(json_object_bytes(req, DEFAULT_BODY_LIMIT)?).map(JsonObject)
+    }
+
+    /// A text field of the body, before parsing (e.g. the key to load the stored resource by).
+    pub fn text(&self, field: &str) -> Option<&str> {
+        self.0.get(field).and_then(Value::as_str)
+    }
+
+    /// Whether the body names `field` (at all, even as `null`).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// Removes the fields sent back unchanged; returns their names, sorted.
+    /// A read-only field with another value is a 400 naming it, and nothing
+    /// is removed.
+    pub fn drop_echoed(&mut self, echoed: Echoed<'_>) -> Result<Vec<String>, ApiError> {
+        let mut changed = Violations::default();
+        let mut unchanged = Vec::new();
+        for field in echoed.read_only.iter().chain(echoed.protected) {
+            let Some(sent) = self.0.get(*field) else {
+                continue;
+            };
+            if echoed.stored.get(*field) == Some(sent) {
+                unchanged.push((*field).to_owned());
+            } else if echoed.read_only.contains(field) {
+                changed.add(
+                    field,
+                    "is read-only: send it back exactly as read (reload it if it changed since), or leave it out",
+                );
+            }
+        }
+        changed.into_result()?;
+        for field in &unchanged {
+            self.0.remove(field);
+        }
+        unchanged.sort();
+        Ok(unchanged)
+    }
+
+    /// Parses what is left into `T` and validates it, as [`parse_json`] does.
+    pub fn parse<T: DeserializeOwned + Validate>(self) -> Result<T, ApiError> {
+        let bytes = serde_json::to_vec(&self.0).map_err(ApiError::internal)?;
+        validated(decode(&bytes)?)
+    }
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -352,5 +430,42 @@ mod tests {
         // No content type at all is read as JSON.
         let ok = parse_json::<Signup>(&request(r#"{"email":"a@b.co","displayName":"x"}"#, None));
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn fields_sent_back_unchanged_are_dropped_and_changed_ones_refused() {
+        let stored = serde_json::json!({"id": "u-1", "createdAt": "2026-01-01", "age": 31});
+        let stored = stored.as_object().unwrap();
+        let body = r#"{"id":"u-1","createdAt":"2026-01-01","age":31,"email":"a@b.co","displayName":"Ana"}"#;
+        let mut obj = JsonObject::from_request(&request(body, Some("application/json"))).unwrap();
+        let ignored = obj
+            .drop_echoed(Echoed {
+                stored,
+                read_only: &["id", "createdAt", "updatedAt"],
+                protected: &["age"],
+            })
+            .unwrap();
+        assert_eq!(ignored, ["age", "createdAt", "id"]);
+        let signup: Signup = obj.parse().unwrap();
+        assert_eq!((signup.display_name.as_str(), signup.age), ("Ana", None));
+
+        // A changed read-only field is named; a changed protected one is kept
+        // for the handler (here: then parsed as an ordinary field).
+        let body = r#"{"id":"u-2","age":40,"email":"x@b.co","displayName":"Ana"}"#;
+        let mut obj = JsonObject::from_request(&request(body, Some("application/json"))).unwrap();
+        let echoed = || Echoed {
+            stored,
+            read_only: &["id"],
+            protected: &["age"],
+        };
+        assert_field(
+            &obj.drop_echoed(echoed()).unwrap_err(),
+            400,
+            ErrorCode::ValidationFailed,
+            "id",
+        );
+        obj.0.remove("id");
+        assert!(obj.drop_echoed(echoed()).unwrap().is_empty());
+        assert_eq!(obj.parse::<Signup>().unwrap().age, Some(40));
     }
 }

@@ -12,7 +12,9 @@ mod principal;
 mod query;
 mod serve;
 
-pub use body::{DEFAULT_BODY_LIMIT, Validate, Violations, parse_json, parse_json_with_limit};
+pub use body::{
+    DEFAULT_BODY_LIMIT, Echoed, JsonObject, Validate, Violations, parse_json, parse_json_with_limit,
+};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use principal::{
     Principal, Refusal, Role, TokenVerifier, authorizer_context, bearer_token, principal,

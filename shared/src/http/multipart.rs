@@ -16,6 +16,38 @@ pub struct Part {
     pub data: Vec<u8>,
 }
 
+/// Whether the request declares a `multipart/form-data` body.
+pub fn is_form_data(req: &Request) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The uploaded file of a browser's `FormData`: the part named `file` (or
+/// `image`) that carries a filename, at most `max_bytes` (413 above). Other
+/// fields are ignored, at most 10 parts in all. 415 when the body is not
+/// `multipart/form-data`.
+pub fn file_field(req: &Request, max_bytes: usize) -> Result<Part, ApiError> {
+    let boundary = boundary(req)?;
+    let body: &[u8] = req.body().as_ref();
+    // Room for the other fields and the part headers around the file.
+    if body.len() > max_bytes + 64 * 1024 {
+        return Err(ApiError::payload_too_large(max_bytes));
+    }
+    let file = parse(body, &boundary, 10)?
+        .into_iter()
+        .find(|p| (p.name == "file" || p.name == "image") && p.filename.is_some())
+        .ok_or_else(|| {
+            ApiError::validation("file", "a file field named `file` (or `image`) is required")
+        })?;
+    if file.data.len() > max_bytes {
+        return Err(ApiError::payload_too_large(max_bytes));
+    }
+    Ok(file)
+}
+
 /// The boundary of a `multipart/form-data` request, or 415.
 pub fn boundary(req: &Request) -> Result<String, ApiError> {
     let header = req

@@ -74,6 +74,31 @@ impl Reply {
         Self::with_status(StatusCode::ACCEPTED, data)
     }
 
+    /// Adds `key` to the envelope's `meta` (e.g. `ignoredFields`).
+    pub fn meta(mut self, key: &str, value: impl Serialize) -> Result<Self, ApiError> {
+        let value = serde_json::to_value(value).map_err(ApiError::internal)?;
+        match self
+            .meta
+            .get_or_insert_with(|| Value::Object(Default::default()))
+        {
+            Value::Object(map) => {
+                map.insert(key.to_owned(), value);
+            }
+            other => *other = serde_json::json!({ key: value }),
+        }
+        Ok(self)
+    }
+
+    /// `meta.ignoredFields`: the read-only fields a client sent back
+    /// unchanged (see [`super::JsonObject::drop_echoed`]); nothing when none.
+    pub fn ignoring(self, ignored: Vec<String>) -> Result<Self, ApiError> {
+        if ignored.is_empty() {
+            Ok(self)
+        } else {
+            self.meta("ignoredFields", ignored)
+        }
+    }
+
     /// Sets a response header (replacing a default such as `cache-control`).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.push((name, value));
@@ -86,6 +111,11 @@ impl Reply {
 
     pub fn data(&self) -> &Value {
         &self.data
+    }
+
+    /// The envelope's `meta`, when set.
+    pub fn meta_value(&self) -> Option<&Value> {
+        self.meta.as_ref()
     }
 
     /// The headers the handler set (not the defaults `serve` adds).
