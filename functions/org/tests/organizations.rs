@@ -1,6 +1,10 @@
 //! Organizations and their users against the real stack, including tenant
 //! isolation and mass-assignment refusal.
 
+// Clippy computes the layout of the handlers' futures as awaited here and,
+// with every test in one crate, exceeds the default query depth (128).
+#![recursion_limit = "256"]
+
 use mongodb::bson::{Document, doc};
 use serde_json::{Value, json};
 use shared::{
