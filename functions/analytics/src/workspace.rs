@@ -174,7 +174,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
 
     // Users: totals by role and activity, plus sign-ups in the range.
     let users = aggregate(
-        org_db.collection::<Document>("users"),
+        org_db.collection::<Document>(tenancy::model::USERS),
         vec![doc! {"$facet": {
             "total": [{"$count": "n"}],
             "active": [{"$match": {"isActive": {"$ne": false}}}, {"$count": "n"}],

@@ -20,8 +20,10 @@ use shared::{
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-pub const ORGANIZATIONS: &str = "organizations";
-pub const USERS: &str = "users";
+pub use tenancy::{
+    licence::ensure_licensed,
+    model::{ORGANIZATIONS, USERS},
+};
 
 pub async fn organization(app: &App, account_id: &str) -> Result<Option<Document>, ApiError> {
     app.main_db()
@@ -147,8 +149,6 @@ pub async fn upgrade_hash(
     tracing::info!(collection, function = %app.config.function_name, "password hash upgraded to argon2id");
     Ok(())
 }
-
-pub use shared::identity::licence::ensure_licensed;
 
 /// The organization role of a stored user; unknown values are refused
 /// rather than guessed.

@@ -92,7 +92,7 @@ async fn org_databases(app: &App) -> Result<Vec<String>, ApiError> {
     let orgs: Vec<Document> = app
         .main_db()
         .await?
-        .collection::<Document>(crate::model::ORGANIZATIONS)
+        .collection::<Document>(tenancy::model::ORGANIZATIONS)
         .find(doc! {})
         .projection(doc! {"accountId": 1})
         .await

@@ -16,7 +16,6 @@
 
 pub mod databases;
 pub mod members;
-pub mod model;
 pub mod openapi;
 pub mod organizations;
 

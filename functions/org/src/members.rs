@@ -11,12 +11,15 @@ use shared::{
         parse_json, path_param, query_choice,
     },
     identity::passwords,
-    stores::mongo::{find_page, is_duplicate_key, org_db_name, unavailable},
+    stores::mongo::{find_page, org_db_name},
 };
 
 use utoipa::ToSchema;
 
-use crate::model::{self, OrgUser, USERS, find_org, user_view};
+use tenancy::{
+    members::{check_profile, ensure_capacity, insert_user},
+    model::{self, OrgUser, USERS, find_org, user_view},
+};
 
 /// The organization named in the path, after the caller was allowed to see it.
 async fn target(app: &App, req: &Request) -> Result<(String, Document), ApiError> {
@@ -92,19 +95,6 @@ pub struct CreateUser {
     pub is_active: Option<bool>,
 }
 
-pub fn check_profile(
-    v: &mut Violations,
-    first: &Option<String>,
-    last: &Option<String>,
-    dept: &Option<String>,
-    pos: &Option<String>,
-) {
-    model::optional_text(v, "firstName", first, 80);
-    model::optional_text(v, "lastName", last, 80);
-    model::optional_text(v, "department", dept, 80);
-    model::optional_text(v, "position", pos, 80);
-}
-
 impl Validate for CreateUser {
     fn validate(&self, v: &mut Violations) {
         v.email("email", &self.email);
@@ -122,43 +112,6 @@ impl Validate for CreateUser {
             &self.position,
         );
     }
-}
-
-/// Refuses a new user once the organization holds `userLimit` users.
-/// (Count-then-insert: two concurrent creates at the limit can both pass;
-/// the limit is a commercial cap, not a security boundary.)
-pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Result<(), ApiError> {
-    let limit = model::user_limit(org).unwrap_or(0);
-    let count = app
-        .org_db(account_id)
-        .await?
-        .collection::<Document>(USERS)
-        .count_documents(doc! {})
-        .await
-        .map_err(unavailable)?;
-    if count >= u64::from(limit) {
-        return Err(ApiError::conflict(format!(
-            "The organization has reached its user limit of {limit}; raise userLimit or remove a user first."
-        )));
-    }
-    Ok(())
-}
-
-/// Inserts a user document; a taken email is 409.
-pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result<(), ApiError> {
-    app.org_db(account_id)
-        .await?
-        .collection::<Document>(USERS)
-        .insert_one(user)
-        .await
-        .map_err(|e| {
-            if is_duplicate_key(&e) {
-                ApiError::conflict("A user with this email already exists in the organization.")
-            } else {
-                unavailable(e)
-            }
-        })?;
-    Ok(())
 }
 
 /// Add a user to an organization.

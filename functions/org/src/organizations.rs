@@ -15,13 +15,16 @@ use shared::{
         openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice,
     },
-    identity::{licence, passwords, random_id},
+    identity::{passwords, random_id},
     stores::mongo::{find_page, is_duplicate_key, unavailable},
 };
 
 use utoipa::ToSchema;
 
-use crate::model::{self, Limit, ORGANIZATIONS, Organization, find_org, org_view};
+use tenancy::{
+    licence,
+    model::{self, Limit, ORGANIZATIONS, Organization, find_org, org_view},
+};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]

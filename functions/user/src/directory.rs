@@ -1,16 +1,16 @@
 //! The three listings (see the crate docs for what distinguishes them).
 
 use mongodb::bson::{Document, doc};
-use org::model::OrgUser;
 use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{ApiError, Paging, Reply, Request, openapi::Listed, query_param},
     stores::mongo::{find_page, org_db_name},
 };
+use tenancy::model::OrgUser;
 use utoipa::ToSchema;
 
-use crate::scope;
+use tenancy::scope;
 
 /// An active member of the team (GET /users/team-members). Fields a stored
 /// user lacks read as empty.
@@ -57,7 +57,7 @@ async fn org_scope(app: &App, req: &Request) -> Result<String, ApiError> {
             )
         })?;
     }
-    scope(&principal, requested.as_deref())
+    scope::organization(&principal, requested.as_deref())
 }
 
 async fn page(
@@ -71,7 +71,7 @@ async fn page(
     let users = app
         .org_db(account_id)
         .await?
-        .collection::<Document>(org::model::USERS);
+        .collection::<Document>(tenancy::model::USERS);
     let (items, total) = find_page(&users, filter, sort, projection, paging).await?;
     Ok((items, total))
 }
@@ -108,12 +108,12 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
     )
     .await?;
     // The plan is the organization's: one read for the page.
-    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
         .await?
         .unwrap_or_default();
     let items = items
         .into_iter()
-        .map(|u| org::model::user_view(u, &org))
+        .map(|u| tenancy::model::user_view(u, &org))
         .collect::<Result<Vec<_>, _>>()?;
     Reply::page(paging.page_of(items, total))
 }

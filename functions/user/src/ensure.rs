@@ -5,7 +5,6 @@
 //! nothing twice; the same key with another body is 409.
 
 use mongodb::bson::{Document, doc};
-use org::model::OrgUser;
 use serde::{Deserialize, Serialize};
 use shared::{
     App,
@@ -17,9 +16,10 @@ use shared::{
     identity::passwords,
     stores::mongo::{org_db_name, unavailable},
 };
+use tenancy::model::OrgUser;
 use utoipa::ToSchema;
 
-use crate::scope;
+use tenancy::scope;
 
 /// The user to ensure, by email. Profile fields left out are not changed
 /// on an existing user (and default to empty, role `user`, active, for a
@@ -78,12 +78,12 @@ impl Validate for EnsureUser {
         v.email("email", &self.email);
         if let Some(role) = &self.role {
             v.check(
-                org::model::ORG_ROLES.contains(&role.as_str()),
+                tenancy::model::ORG_ROLES.contains(&role.as_str()),
                 "role",
                 "must be one of admin, user, employee",
             );
         }
-        org::members::check_profile(
+        tenancy::members::check_profile(
             v,
             &self.first_name,
             &self.last_name,
@@ -91,7 +91,7 @@ impl Validate for EnsureUser {
             &self.position,
         );
         if let Some(pw) = &self.password {
-            org::model::password(v, "password", pw);
+            tenancy::model::password(v, "password", pw);
         }
     }
 }
@@ -138,9 +138,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             ApiError::validation("organizationId", "is not a valid organization account id")
         })?;
     }
-    let account_id = scope(&principal, requested.as_deref())?;
+    let account_id = scope::organization(&principal, requested.as_deref())?;
     principal.require_org_admin(&account_id)?;
-    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
     let scope_key = format!("ensure-user#{account_id}");
@@ -170,7 +170,9 @@ async fn sent_back(
         None => None,
     };
     let stored = match &existing {
-        Some(user) => org::model::as_read(&org::model::user_view(user.clone(), org)?, user)?,
+        Some(user) => {
+            tenancy::model::as_read(&tenancy::model::user_view(user.clone(), org)?, user)?
+        }
         None => Default::default(),
     };
     let ignored = sent.drop_echoed(Echoed {
@@ -200,7 +202,7 @@ async fn users(app: &App, account_id: &str) -> Result<mongodb::Collection<Docume
     Ok(app
         .org_db(account_id)
         .await?
-        .collection::<Document>(org::model::USERS))
+        .collection::<Document>(tenancy::model::USERS))
 }
 
 async fn upsert(
@@ -211,7 +213,7 @@ async fn upsert(
 ) -> Result<Reply, ApiError> {
     let users = users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
-    let now = org::model::now_rfc3339();
+    let now = tenancy::model::now_rfc3339();
 
     let mut profile = Document::new();
     let mut put = |k: &str, v: Option<String>| {
@@ -257,11 +259,11 @@ async fn upsert(
         }
         return Reply::ok(EnsuredUser {
             created: false,
-            user: org::model::user_view(user, &org)?,
+            user: tenancy::model::user_view(user, &org)?,
         });
     }
 
-    org::members::ensure_capacity(app, &account_id, &org).await?;
+    tenancy::members::ensure_capacity(app, &account_id, &org).await?;
     let mut user = doc! {
         "id": uuid::Uuid::new_v4().to_string(),
         "accountId": &account_id,
@@ -278,9 +280,9 @@ async fn upsert(
     if let Some(pw) = body.password {
         user.insert("password", passwords::hash_blocking(pw).await?);
     }
-    org::members::insert_user(app, &account_id, &user).await?;
+    tenancy::members::insert_user(app, &account_id, &user).await?;
     Reply::created(EnsuredUser {
         created: true,
-        user: org::model::user_view(user, &org)?,
+        user: tenancy::model::user_view(user, &org)?,
     })
 }

@@ -190,7 +190,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             doc! {"$set": {
                 "profileImageKey": &key,
                 "profileImageUrl": &url,
-                "updatedAt": org::model::now_rfc3339(),
+                "updatedAt": tenancy::model::now_rfc3339(),
             }},
         )
         .await
@@ -283,7 +283,7 @@ async fn users(app: &App, account_id: &str) -> Result<mongodb::Collection<Docume
     Ok(app
         .org_db(account_id)
         .await?
-        .collection::<Document>(org::model::USERS))
+        .collection::<Document>(tenancy::model::USERS))
 }
 
 fn object_key(account_id: &str, user_id: &str, file: &str) -> String {

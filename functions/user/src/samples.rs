@@ -17,7 +17,7 @@ use shared::{
 
 use utoipa::ToSchema;
 
-use crate::scope;
+use tenancy::scope;
 
 pub const SAMPLE_PASSWORD: &str = "Sample-User-2026!";
 
@@ -65,15 +65,16 @@ pub struct SampleUsers {
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.require_local_stage()?;
     let principal = app.principal(&req).await?;
-    let account_id = scope(&principal, query_param(&req, "organizationId").as_deref())?;
+    let account_id =
+        scope::organization(&principal, query_param(&req, "organizationId").as_deref())?;
     principal.require_org_admin(&account_id)?;
-    let org = org::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
     let users = app
         .org_db(&account_id)
         .await?
-        .collection::<Document>(org::model::USERS);
+        .collection::<Document>(tenancy::model::USERS);
     let hash = passwords::hash_blocking(SAMPLE_PASSWORD.to_owned()).await?;
     let mut added = Vec::new();
     for (first, last, role, dept, position) in SAMPLES {
@@ -90,15 +91,15 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         {
             continue;
         }
-        org::members::ensure_capacity(app, &account_id, &org).await?;
-        let now = org::model::now_rfc3339();
+        tenancy::members::ensure_capacity(app, &account_id, &org).await?;
+        let now = tenancy::model::now_rfc3339();
         let user = doc! {
             "id": uuid::Uuid::new_v4().to_string(), "accountId": &account_id, "organizationId": &account_id,
             "organizationName": org.get_str("name").unwrap_or_default(), "email": &email, "password": &hash,
             "role": role, "isActive": true, "firstName": first, "lastName": last,
             "department": dept, "position": position, "createdAt": &now, "updatedAt": &now,
         };
-        org::members::insert_user(app, &account_id, &user).await?;
+        tenancy::members::insert_user(app, &account_id, &user).await?;
         added.push(email);
     }
     Reply::ok(SampleUsers {

@@ -4,7 +4,6 @@
 //! same thing everywhere.
 
 pub mod jwt;
-pub mod licence;
 pub mod passwords;
 pub mod sessions;
 

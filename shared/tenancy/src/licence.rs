@@ -7,7 +7,7 @@ use time::{
     Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
 };
 
-use crate::http::ApiError;
+use shared::http::ApiError;
 
 /// Refuses an organization whose license is not active or has expired.
 /// Called only after the password was verified, so it reveals nothing to a
@@ -31,6 +31,23 @@ pub fn ensure_licensed(org: &Document) -> Result<(), ApiError> {
     }
 }
 
+/// Whether the organization is licensed (as [`ensure_licensed`]) and has
+/// `product` among its `selectedProducts`: what a product's routes ask
+/// before serving an organization (e.g. transit for a bus company).
+pub fn ensure_licensed_for(org: &Document, product: &str) -> Result<(), ApiError> {
+    ensure_licensed(org)?;
+    let has = org
+        .get_array("selectedProducts")
+        .is_ok_and(|products| products.iter().any(|p| p.as_str() == Some(product)));
+    if has {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "The organization is not licensed for {product}; contact AvaOne support to add it."
+        )))
+    }
+}
+
 /// `licenseExpiry` is an RFC 3339 timestamp or a plain date (valid through
 /// the end of that day, UTC).
 fn parse_expiry(value: &str) -> Option<OffsetDateTime> {
@@ -48,6 +65,19 @@ mod tests {
 
     fn org(status: &str, expiry: &str) -> Document {
         doc! { "licenseStatus": status, "licenseExpiry": expiry }
+    }
+
+    #[test]
+    fn a_product_needs_the_licence_and_the_product() {
+        let mut licensed = org("active", "2999-01-01");
+        licensed.insert("selectedProducts", vec!["workspace", "transit"]);
+        assert!(ensure_licensed_for(&licensed, "transit").is_ok());
+        let err = ensure_licensed_for(&licensed, "voice").unwrap_err();
+        assert_eq!(err.status(), 403);
+        assert!(err.message().contains("voice"));
+        let mut lapsed = org("suspended", "2999-01-01");
+        lapsed.insert("selectedProducts", vec!["transit"]);
+        assert!(ensure_licensed_for(&lapsed, "transit").is_err());
     }
 
     #[test]

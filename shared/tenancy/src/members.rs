@@ -1,0 +1,62 @@
+//! Adding users to an organization: the profile rules, the user limit and
+//! the insert every create path shares (the org routes, ensure-user, the
+//! local sample users).
+
+use mongodb::bson::{Document, doc};
+use shared::{
+    App,
+    http::{ApiError, Violations},
+    stores::mongo::{is_duplicate_key, unavailable},
+};
+
+use crate::model::{self, USERS};
+
+pub fn check_profile(
+    v: &mut Violations,
+    first: &Option<String>,
+    last: &Option<String>,
+    dept: &Option<String>,
+    pos: &Option<String>,
+) {
+    model::optional_text(v, "firstName", first, 80);
+    model::optional_text(v, "lastName", last, 80);
+    model::optional_text(v, "department", dept, 80);
+    model::optional_text(v, "position", pos, 80);
+}
+
+/// Refuses a new user once the organization holds `userLimit` users.
+/// (Count-then-insert: two concurrent creates at the limit can both pass;
+/// the limit is a commercial cap, not a security boundary.)
+pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Result<(), ApiError> {
+    let limit = model::user_limit(org).unwrap_or(0);
+    let count = app
+        .org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .count_documents(doc! {})
+        .await
+        .map_err(unavailable)?;
+    if count >= u64::from(limit) {
+        return Err(ApiError::conflict(format!(
+            "The organization has reached its user limit of {limit}; raise userLimit or remove a user first."
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts a user document; a taken email is 409.
+pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result<(), ApiError> {
+    app.org_db(account_id)
+        .await?
+        .collection::<Document>(USERS)
+        .insert_one(user)
+        .await
+        .map_err(|e| {
+            if is_duplicate_key(&e) {
+                ApiError::conflict("A user with this email already exists in the organization.")
+            } else {
+                unavailable(e)
+            }
+        })?;
+    Ok(())
+}
