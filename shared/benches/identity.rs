@@ -34,7 +34,7 @@ fn token_verification(c: &mut Criterion) {
     let token = ring
         .sign(&AccessClaims {
             sub: "u-1".into(),
-            role: Role::Employee,
+            role: Role::EMPLOYEE,
             org: Some("acme".into()),
             permissions: vec!["chat:read".into()],
             iat: t,

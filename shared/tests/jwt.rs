@@ -41,7 +41,7 @@ fn claims(exp_offset: i64) -> AccessClaims {
     let now = shared::identity::now();
     AccessClaims {
         sub: "user-1".into(),
-        role: Role::Admin,
+        role: Role::ADMIN,
         org: Some("acme".into()),
         permissions: vec!["users:read".into()],
         iat: now,
@@ -140,7 +140,7 @@ fn tampered_payload_is_refused() {
     let token = ring.sign(&claims(900)).unwrap();
     let parts: Vec<&str> = token.split('.').collect();
     let mut c = claims(900);
-    c.role = Role::SuperAdmin;
+    c.role = Role::SUPER_ADMIN;
     let forged = format!(
         "{}.{}.{}",
         parts[0],

@@ -12,7 +12,7 @@ use test_support::{
 };
 
 fn sa() -> Principal {
-    principal(Role::SuperAdmin, None, "super-admin")
+    principal(Role::SUPER_ADMIN, None, "super-admin")
 }
 
 async fn admin_get<'a, F, Fut>(
@@ -112,7 +112,7 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
     }
     let ev = as_principal(
         event("admin", "admin-leads"),
-        &principal(Role::Admin, Some("acme"), "u"),
+        &principal(Role::ADMIN, Some("acme"), "u"),
     );
     assert_eq!(
         call(admin::SERVICE, &app, admin::leads::handle, &ev)
@@ -224,7 +224,7 @@ async fn no_admin_response_contains_a_secret_value() {
         ("debug-credentials", 1),
         ("db-health", 2),
     ] {
-        let who = principal(Role::Admin, Some("acme"), "u");
+        let who = principal(Role::ADMIN, Some("acme"), "u");
         let status = match handler {
             0 => admin_get(&app, route, &who, admin::debug::debug).await.0,
             1 => {
@@ -303,7 +303,7 @@ async fn dev_tools_refuse_outside_local_stacks_and_work_in_them() {
     );
     let ev = as_principal(
         event("admin", "admin-test"),
-        &principal(Role::Admin, Some("acme"), "u"),
+        &principal(Role::ADMIN, Some("acme"), "u"),
     );
     assert_eq!(
         call(admin::SERVICE, &dev, admin::dev::run_check, &ev)

@@ -42,7 +42,7 @@ async fn call(app: &App) -> (u16, Value) {
     call_as(
         app,
         Some(&test_support::principal(
-            Role::SuperAdmin,
+            Role::SUPER_ADMIN,
             None,
             "super-admin",
         )),
@@ -65,7 +65,7 @@ async fn anyone_gets_liveness_and_nothing_else_without_touching_a_store() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"], serde_json::json!({"status": "ok"}));
     // A token that is not the super admin's gets no report.
-    let member = test_support::principal(Role::Admin, Some("acme"), "u-1");
+    let member = test_support::principal(Role::ADMIN, Some("acme"), "u-1");
     assert_eq!(call_as(&app, Some(&member)).await.0, 403);
 }
 

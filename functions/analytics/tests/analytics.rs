@@ -187,7 +187,7 @@ async fn chatbot_numbers_match_the_seed() {
         &app,
         "chatbot-analytics",
         &org,
-        Role::Employee,
+        Role::EMPLOYEE,
         &[("from", &from), ("to", &to)],
     )
     .await;
@@ -238,7 +238,7 @@ async fn workspace_numbers_match_the_seed() {
     let app = stack_app();
     let (org, neighbour) = (unique("an"), unique("nb"));
     seed(&app, &org, &neighbour).await;
-    let (status, resp) = get(&app, "workspace-analytics", &org, Role::User, &[]).await;
+    let (status, resp) = get(&app, "workspace-analytics", &org, Role::USER, &[]).await;
     assert_eq!(status, 200, "{resp}");
     let d = &resp["data"];
     assert_eq!(d["range"]["days"], 30);
@@ -275,7 +275,7 @@ async fn scope_and_range_are_enforced() {
     let app = stack_app();
     let (org, other) = (unique("an"), unique("nb"));
     for route in ["workspace-analytics", "chatbot-analytics"] {
-        let (status, _) = get(&app, route, &org, Role::User, &[("organizationId", &other)]).await;
+        let (status, _) = get(&app, route, &org, Role::USER, &[("organizationId", &other)]).await;
         assert_eq!(status, 403, "{route}: another organization");
         for (query, field) in [
             (vec![("from", "2026-02-30")], "query.from"),
@@ -289,14 +289,14 @@ async fn scope_and_range_are_enforced() {
             ),
             (vec![("to", "tomorrow")], "query.to"),
         ] {
-            let (status, resp) = get(&app, route, &org, Role::User, &query).await;
+            let (status, resp) = get(&app, route, &org, Role::USER, &query).await;
             assert_eq!(status, 400, "{route} {query:?}");
             assert_eq!(resp["details"][0]["field"], field);
         }
         let ev = with_query(
             as_principal(
                 event("analytics", route),
-                &principal(Role::SuperAdmin, None, "super-admin"),
+                &principal(Role::SUPER_ADMIN, None, "super-admin"),
             ),
             &[],
         );
@@ -344,7 +344,7 @@ async fn every_range_query_is_served_by_an_index() {
     seed(&app, &org, &unique("plan-n")).await;
     // A route call creates the indexes its queries need.
     assert_eq!(
-        get(&app, "workspace-analytics", &org, Role::Admin, &[])
+        get(&app, "workspace-analytics", &org, Role::ADMIN, &[])
             .await
             .0,
         200

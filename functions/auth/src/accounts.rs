@@ -154,9 +154,9 @@ pub async fn upgrade_hash(
 /// rather than guessed.
 pub fn user_role(user: &Document) -> Option<Role> {
     match user.get_str("role").ok()? {
-        "admin" => Some(Role::Admin),
-        "user" => Some(Role::User),
-        "employee" => Some(Role::Employee),
+        "admin" => Some(Role::ADMIN),
+        "user" => Some(Role::USER),
+        "employee" => Some(Role::EMPLOYEE),
         _ => None,
     }
 }
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn roles_and_activity() {
-        assert_eq!(user_role(&doc! {"role": "employee"}), Some(Role::Employee));
+        assert_eq!(user_role(&doc! {"role": "employee"}), Some(Role::EMPLOYEE));
         assert_eq!(
             user_role(&doc! {"role": "super_admin"}),
             None,

@@ -47,11 +47,9 @@ pub struct DebugUser {
 
 impl Validate for DebugLogin {
     fn validate(&self, v: &mut Violations) {
-        match (&self.role, &self.organization_id) {
-            (Role::SuperAdmin, Some(_)) => {
-                v.add("organizationId", "must be absent for super_admin")
-            }
-            (Role::SuperAdmin, None) => {}
+        match (self.role == Role::SUPER_ADMIN, &self.organization_id) {
+            (true, Some(_)) => v.add("organizationId", "must be absent for super_admin"),
+            (true, None) => {}
             (_, None) => v.add("organizationId", "is required for organization roles"),
             (_, Some(id)) => {
                 if org_db_name(id).is_err() {
@@ -92,18 +90,18 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         user_id: body
             .user_id
             .unwrap_or_else(|| format!("debug-{}", body.role.as_str())),
-        role: body.role,
-        organization_id: body.organization_id,
-        permissions: if body.role == Role::SuperAdmin {
+        permissions: if body.role == Role::SUPER_ADMIN {
             vec!["*".into()]
         } else {
             vec![]
         },
+        role: body.role,
+        organization_id: body.organization_id,
     };
     tracing::warn!(role = principal.role.as_str(), "debug login issued tokens");
     let user = LoginUser::Debug(DebugUser {
         id: principal.user_id.clone(),
-        role: principal.role,
+        role: principal.role.clone(),
         organization_id: principal.organization_id.clone(),
         debug: true,
     });

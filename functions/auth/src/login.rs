@@ -343,13 +343,13 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
         accept: Box::new(|| {
             let principal = shared::http::Principal {
                 user_id: "super-admin".into(),
-                role: Role::SuperAdmin,
+                role: Role::SUPER_ADMIN,
                 organization_id: None,
                 permissions: vec!["*".into()],
             };
             let user = LoginUser::SuperAdmin(SuperAdminUser {
                 id: "super-admin",
-                role: Role::SuperAdmin,
+                role: Role::SUPER_ADMIN,
             });
             Ok((principal, user, AccountKind::SuperAdmin))
         }),
@@ -413,13 +413,13 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
             let account_id = org.get_str("accountId").unwrap_or_default().to_owned();
             let principal = shared::http::Principal {
                 user_id: accounts::id_of(&org),
-                role: Role::Admin,
+                role: Role::ADMIN,
                 organization_id: Some(account_id.clone()),
                 permissions: vec![],
             };
             let user = LoginUser::OrganizationAdmin(OrganizationAdminUser {
                 id: principal.user_id.clone(),
-                role: Role::Admin,
+                role: Role::ADMIN,
                 email,
                 organization_id: account_id,
                 organization_name: org.get_str("name").unwrap_or_default().to_owned(),
@@ -487,7 +487,7 @@ pub async fn workspace(app: &App, req: Request) -> Result<Reply, ApiError> {
                 .ok_or_else(|| ApiError::internal("stored user has an unknown role"))?;
             let principal = shared::http::Principal {
                 user_id: accounts::id_of(&user),
-                role,
+                role: role.clone(),
                 organization_id: Some(account_id.clone()),
                 permissions: vec![],
             };

@@ -75,7 +75,7 @@ async fn organization_login_and_its_failures() {
         .await
         .unwrap();
     assert_eq!(claims.org.as_deref(), Some(org.account_id.as_str()));
-    assert_eq!(claims.role, shared::http::Role::Admin);
+    assert_eq!(claims.role, shared::http::Role::ADMIN);
 
     // Wrong password, wrong email, unknown organization: one indistinguishable answer.
     let mut answers = Vec::new();

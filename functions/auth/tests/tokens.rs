@@ -297,7 +297,7 @@ async fn principal_extractor_verifies_bearer_tokens_without_an_authorizer() {
         Some(&access),
     ));
     let principal = app.principal(&req).await.unwrap();
-    assert_eq!(principal.role, Role::User);
+    assert_eq!(principal.role, Role::USER);
     assert_eq!(
         principal.organization_id.as_deref(),
         Some(account_id.as_str())
@@ -376,7 +376,7 @@ async fn debug_login_only_in_local_stacks() {
         .verify_access_token(resp["data"]["accessToken"].as_str().unwrap())
         .await
         .unwrap();
-    assert_eq!(claims.role, Role::Admin);
+    assert_eq!(claims.role, Role::ADMIN);
     let (status, resp) = post(
         &dev,
         "debug-login",

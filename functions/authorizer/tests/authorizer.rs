@@ -56,7 +56,7 @@ async fn function_sees(app: &App, context: &Value) -> Result<Principal, u16> {
 fn member() -> Principal {
     Principal {
         user_id: "u-42".into(),
-        role: Role::Employee,
+        role: Role::EMPLOYEE,
         organization_id: Some("acme".into()),
         permissions: vec!["chat:read".into()],
     }

@@ -17,7 +17,7 @@ use test_support::{
 static SITE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn sa() -> shared::http::Principal {
-    principal(Role::SuperAdmin, None, "super-admin")
+    principal(Role::SUPER_ADMIN, None, "super-admin")
 }
 
 /// `PUT /cms/content?section=` with the content as the body and, when
@@ -210,7 +210,7 @@ async fn writes_are_for_the_super_admin_and_inputs_are_checked() {
     let _site = SITE.lock().await;
     let app = stack_app();
     let section = unique("s");
-    let admin = principal(Role::Admin, Some("acme"), "u-1");
+    let admin = principal(Role::ADMIN, Some("acme"), "u-1");
     assert_eq!(put(&app, &admin, &section, json!({})).await.0, 403);
     assert!(stored(&app, &section).await.is_none());
     for (name, body, header, field) in [
@@ -365,7 +365,7 @@ async fn a_formdata_png_lands_in_s3_and_impostors_are_refused() {
     );
     let mut ev = as_principal(
         event("cms", "upload-image"),
-        &principal(Role::Admin, Some("acme"), "u"),
+        &principal(Role::ADMIN, Some("acme"), "u"),
     );
     ev["headers"]["content-type"] = json!(ct);
     assert_eq!(

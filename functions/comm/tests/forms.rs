@@ -151,7 +151,7 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
     let app = stack_app();
     let ev = as_principal(
         event("comm", "sync-to-crm"),
-        &principal(Role::Admin, Some("acme"), "u-1"),
+        &principal(Role::ADMIN, Some("acme"), "u-1"),
     );
     assert_eq!(
         call(comm::SERVICE, &app, comm::sync::handle, &ev).await.0,
@@ -160,7 +160,7 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
 
     let ev = as_principal(
         event("comm", "sync-to-crm"),
-        &principal(Role::SuperAdmin, None, "super-admin"),
+        &principal(Role::SUPER_ADMIN, None, "super-admin"),
     );
     let (status, resp) = call(comm::SERVICE, &app, comm::sync::handle, &ev).await;
     assert_eq!(status, 200, "{resp}");
@@ -488,7 +488,7 @@ async fn sync_never_sends_a_lead_its_request_is_still_delivering() {
     let id = stored.lead.get_str("id").unwrap().to_owned();
     let sync = as_principal(
         event("comm", "sync-to-crm"),
-        &principal(Role::SuperAdmin, None, "super-admin"),
+        &principal(Role::SUPER_ADMIN, None, "super-admin"),
     );
 
     // The request that stored it holds it: a sync now leaves it alone...

@@ -16,11 +16,11 @@ use test_support::{
 };
 
 fn sa() -> Principal {
-    principal(Role::SuperAdmin, None, "super-admin")
+    principal(Role::SUPER_ADMIN, None, "super-admin")
 }
 
 fn admin_of(org: &str) -> Principal {
-    principal(Role::Admin, Some(org), "u-admin")
+    principal(Role::ADMIN, Some(org), "u-admin")
 }
 
 fn new_org_body(name: &str) -> Value {
@@ -270,7 +270,7 @@ async fn get_and_update_respect_tenancy_and_field_ownership() {
     .await;
     assert_eq!(status, 404);
     // A plain user of A cannot read the organization record.
-    let user_a = principal(Role::User, Some(&a_account), "u-1");
+    let user_a = principal(Role::USER, Some(&a_account), "u-1");
     assert_eq!(
         call(
             org::SERVICE,
@@ -505,7 +505,7 @@ async fn organization_users_are_confined_and_limited() {
     .await;
     assert_eq!(status, 403);
     // A plain user of A is not an admin.
-    let user_a = principal(Role::User, Some(&a), "u-1");
+    let user_a = principal(Role::USER, Some(&a), "u-1");
     assert_eq!(
         call(
             org::SERVICE,
@@ -603,9 +603,9 @@ async fn sessions_end_when_the_licence_lapses_the_admin_changes_or_the_org_goes(
     let app = stack_app();
     let (id, account) = created(&app, "Sessions").await;
     let (other_id, other_account) = created(&app, "Bystander").await;
-    let admin = test_support::signed_in(&app, &account, &id, Role::Admin).await;
-    let user = test_support::signed_in(&app, &account, "u-1", Role::User).await;
-    let bystander = test_support::signed_in(&app, &other_account, &other_id, Role::Admin).await;
+    let admin = test_support::signed_in(&app, &account, &id, Role::ADMIN).await;
+    let user = test_support::signed_in(&app, &account, "u-1", Role::USER).await;
+    let bystander = test_support::signed_in(&app, &other_account, &other_id, Role::ADMIN).await;
 
     // A profile change ends nothing.
     assert_eq!(

@@ -45,11 +45,11 @@ async fn org_with_users(app: &App, user_limit: &str) -> String {
 }
 
 fn admin_of(org: &str) -> Principal {
-    principal(Role::Admin, Some(org), "u-admin")
+    principal(Role::ADMIN, Some(org), "u-admin")
 }
 
 fn member_of(org: &str) -> Principal {
-    principal(Role::Employee, Some(org), "u-emp")
+    principal(Role::EMPLOYEE, Some(org), "u-emp")
 }
 
 async fn list(app: &App, route: &str, who: &Principal, query: &[(&str, &str)]) -> (u16, Value) {
@@ -112,7 +112,7 @@ async fn listings_never_cross_organizations() {
         let (status, resp) = list(&app, route, &member_of(&a), &[("organizationId", &b)]).await;
         assert_eq!(status, 403, "{route}: {resp}");
         // The super admin must say which organization.
-        let sa = principal(Role::SuperAdmin, None, "super-admin");
+        let sa = principal(Role::SUPER_ADMIN, None, "super-admin");
         assert_eq!(list(&app, route, &sa, &[]).await.0, 400, "{route}");
         assert_eq!(
             list(&app, route, &sa, &[("organizationId", &b)]).await.0,
@@ -374,7 +374,7 @@ async fn a_real_png_is_stored_and_shown_at_a_stable_url_and_impostors_are_refuse
     big.resize(user::profile_image::MAX_BYTES + 1, 0);
     assert_eq!(upload(&app, &member_of(&a), &big, "image/png").await.0, 413);
     assert_eq!(upload(&app, &member_of(&a), b"", "image/png").await.0, 400);
-    let sa = principal(Role::SuperAdmin, None, "super-admin");
+    let sa = principal(Role::SUPER_ADMIN, None, "super-admin");
     assert_eq!(upload(&app, &sa, PNG, "image/png").await.0, 403);
 }
 
@@ -398,7 +398,7 @@ async fn the_profile_image_key_is_never_built_from_an_unchecked_subject() {
         }
     };
     for subject in ["../../cms/evil", "u-emp/../../../cms", "no-such-user"] {
-        let who = principal(Role::Employee, Some(&a), subject);
+        let who = principal(Role::EMPLOYEE, Some(&a), subject);
         let (status, resp) = upload(&app, &who, PNG, "image/png").await;
         assert_eq!(status, 403, "{subject:?}: {resp}");
     }
@@ -477,8 +477,8 @@ async fn sample_users_only_in_local_stacks() {
 async fn deactivating_or_demoting_a_user_signs_them_out_at_once() {
     let app = stack_app();
     let org = org_with_users(&app, "10").await;
-    let emp = test_support::signed_in(&app, &org, "u-emp", Role::Employee).await;
-    let admin = test_support::signed_in(&app, &org, "u-admin", Role::Admin).await;
+    let emp = test_support::signed_in(&app, &org, "u-emp", Role::EMPLOYEE).await;
+    let admin = test_support::signed_in(&app, &org, "u-admin", Role::ADMIN).await;
     assert!(app.verify_access_token(&emp).await.is_ok());
 
     // A profile edit that changes neither role nor activity keeps sessions.
@@ -509,7 +509,7 @@ async fn deactivating_or_demoting_a_user_signs_them_out_at_once() {
     // Demotion of the admin (by the super admin): signed out too.
     let (status, body, _) = ensure(
         &app,
-        &principal(Role::SuperAdmin, None, "super-admin"),
+        &principal(Role::SUPER_ADMIN, None, "super-admin"),
         None,
         json!({"email": "admin@u.example", "role": "user", "organizationId": org}),
     )

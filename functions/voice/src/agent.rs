@@ -82,7 +82,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (answer, provider) = match Gemini::for_user(app, &principal).await? {
         Some(gemini) => (ask_gemini(&gemini, &principal, &body).await?, "gemini"),
         None => (
-            intents::respond(&body.message, &body.current_path, principal.role),
+            intents::respond(&body.message, &body.current_path, &principal.role),
             "rules",
         ),
     };
@@ -101,7 +101,7 @@ async fn ask_gemini(
     principal: &Principal,
     body: &AgentRequest,
 ) -> Result<Answer, ApiError> {
-    let allowed: Vec<String> = pages::open_to(principal.role)
+    let allowed: Vec<String> = pages::open_to(&principal.role)
         .map(|p| format!("{} ({})", p.path, p.title))
         .collect();
     let system = format!(
@@ -130,7 +130,7 @@ async fn ask_gemini(
     let action = answer["navigate"]
         .as_str()
         .and_then(pages::by_path)
-        .filter(|p| p.allows(principal.role))
+        .filter(|p| p.allows(&principal.role))
         .filter(|p| p.path != body.current_path.trim_end_matches('/'))
         .map(|p| Action::Navigate {
             path: p.path.to_owned(),

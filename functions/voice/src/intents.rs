@@ -69,7 +69,7 @@ fn find_page(text: &str) -> Option<&'static Page> {
         .map(|(p, _)| p)
 }
 
-fn navigate(page: &'static Page, current_path: &str, role: Role) -> Answer {
+fn navigate(page: &'static Page, current_path: &str, role: &Role) -> Answer {
     if !page.allows(role) {
         return Answer {
             reply: format!(
@@ -96,7 +96,7 @@ fn navigate(page: &'static Page, current_path: &str, role: Role) -> Answer {
     }
 }
 
-pub fn respond(message: &str, current_path: &str, role: Role) -> Answer {
+pub fn respond(message: &str, current_path: &str, role: &Role) -> Answer {
     let text = normalize(message);
     let any = |phrases: &[&str]| phrases.iter().any(|p| contains_phrase(&text, p));
 

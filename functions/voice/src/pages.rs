@@ -10,10 +10,10 @@ pub struct Page {
     pub roles: &'static [Role],
 }
 
-const EVERYONE: &[Role] = &[Role::SuperAdmin, Role::Admin, Role::User, Role::Employee];
-const MEMBERS: &[Role] = &[Role::Admin, Role::User, Role::Employee];
-const ORG_ADMINS: &[Role] = &[Role::Admin];
-const SUPER: &[Role] = &[Role::SuperAdmin];
+const EVERYONE: &[Role] = &[Role::SUPER_ADMIN, Role::ADMIN, Role::USER, Role::EMPLOYEE];
+const MEMBERS: &[Role] = &[Role::ADMIN, Role::USER, Role::EMPLOYEE];
+const ORG_ADMINS: &[Role] = &[Role::ADMIN];
+const SUPER: &[Role] = &[Role::SUPER_ADMIN];
 
 pub const PAGES: &[Page] = &[
     Page {
@@ -34,7 +34,7 @@ pub const PAGES: &[Page] = &[
             "insights",
             "numbers",
         ],
-        roles: &[Role::SuperAdmin, Role::Admin, Role::User, Role::Employee],
+        roles: &[Role::SUPER_ADMIN, Role::ADMIN, Role::USER, Role::EMPLOYEE],
     },
     Page {
         path: "/analytics/chatbot",
@@ -112,8 +112,8 @@ pub const PAGES: &[Page] = &[
 ];
 
 impl Page {
-    pub fn allows(&self, role: Role) -> bool {
-        self.roles.contains(&role)
+    pub fn allows(&self, role: &Role) -> bool {
+        self.roles.contains(role)
     }
 }
 
@@ -122,6 +122,6 @@ pub fn by_path(path: &str) -> Option<&'static Page> {
 }
 
 /// Pages `role` may open, for help texts and the LLM prompt.
-pub fn open_to(role: Role) -> impl Iterator<Item = &'static Page> {
+pub fn open_to(role: &Role) -> impl Iterator<Item = &'static Page> + '_ {
     PAGES.iter().filter(move |p| p.allows(role))
 }

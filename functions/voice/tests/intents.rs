@@ -9,125 +9,128 @@ fn nav(path: &str) -> Action {
 
 #[test]
 fn phrasings_map_to_the_right_intent_and_page() {
-    use Role::*;
+    const EMPLOYEE: Role = Role::EMPLOYEE;
+    const USER: Role = Role::USER;
+    const ADMIN: Role = Role::ADMIN;
+    const SUPER_ADMIN: Role = Role::SUPER_ADMIN;
     let cases: Vec<(&str, &str, Role, &str, Action)> = vec![
         (
             "Open analytics",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate",
             nav("/analytics"),
         ),
         (
             "go to the dashboard",
             "/team",
-            User,
+            USER,
             "navigate",
             nav("/dashboard"),
         ),
         (
             "take me home",
             "/settings",
-            Admin,
+            ADMIN,
             "navigate",
             nav("/dashboard"),
         ),
         (
             "show me the stats",
             "/dashboard",
-            User,
+            USER,
             "navigate",
             nav("/analytics"),
         ),
         (
             "Show me my team!",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate",
             nav("/team"),
         ),
         (
             "navigate to settings",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate",
             nav("/settings"),
         ),
         (
             "open preferences please",
             "/dashboard",
-            User,
+            USER,
             "navigate",
             nav("/settings"),
         ),
         (
             "I want to see the chatbot analytics",
             "/analytics",
-            Admin,
+            ADMIN,
             "navigate",
             nav("/analytics/chatbot"),
         ),
         (
             "bring up the reports",
             "/team",
-            Admin,
+            ADMIN,
             "navigate",
             nav("/analytics"),
         ),
         (
             "switch to my profile",
             "/dashboard",
-            User,
+            USER,
             "navigate",
             nav("/profile"),
         ),
         (
             "where are my colleagues",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate",
             nav("/team"),
         ),
-        ("metrics", "/dashboard", User, "navigate", nav("/analytics")),
+        ("metrics", "/dashboard", USER, "navigate", nav("/analytics")),
         (
             "open organizations",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate",
             nav("/organizations"),
         ),
         (
             "show all tenants",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate",
             nav("/organizations"),
         ),
         (
             "open the CMS",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate",
             nav("/content"),
         ),
         (
             "go to website content",
             "/organizations",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate",
             nav("/content"),
         ),
         (
             "show the sales leads",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate",
             nav("/leads"),
         ),
         (
             "manage users",
             "/dashboard",
-            Admin,
+            ADMIN,
             "navigate",
             nav("/users"),
         ),
@@ -135,35 +138,35 @@ fn phrasings_map_to_the_right_intent_and_page() {
         (
             "open organizations",
             "/dashboard",
-            Admin,
+            ADMIN,
             "navigate_denied",
             Action::None,
         ),
         (
             "show me the leads",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate_denied",
             Action::None,
         ),
         (
             "open the cms",
             "/dashboard",
-            User,
+            USER,
             "navigate_denied",
             Action::None,
         ),
         (
             "manage users",
             "/dashboard",
-            Employee,
+            EMPLOYEE,
             "navigate_denied",
             Action::None,
         ),
         (
             "open my team",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "navigate_denied",
             Action::None,
         ),
@@ -171,49 +174,49 @@ fn phrasings_map_to_the_right_intent_and_page() {
         (
             "open analytics",
             "/analytics",
-            User,
+            USER,
             "navigate",
             Action::None,
         ),
         (
             "go to settings",
             "/settings/",
-            Admin,
+            ADMIN,
             "navigate",
             Action::None,
         ),
         // Back, where, help, small talk, unknown.
-        ("go back", "/team", User, "navigate", nav("/dashboard")),
+        ("go back", "/team", USER, "navigate", nav("/dashboard")),
         (
             "where am I?",
             "/analytics/chatbot",
-            User,
+            USER,
             "where",
             Action::None,
         ),
         (
             "what page is this",
             "/settings",
-            Admin,
+            ADMIN,
             "where",
             Action::None,
         ),
-        ("help", "/dashboard", Employee, "help", Action::None),
+        ("help", "/dashboard", EMPLOYEE, "help", Action::None),
         (
             "What can you do?",
             "/dashboard",
-            SuperAdmin,
+            SUPER_ADMIN,
             "help",
             Action::None,
         ),
-        ("hello there", "/dashboard", User, "greeting", Action::None),
-        ("thanks!", "/dashboard", User, "thanks", Action::None),
-        ("order a pizza", "/dashboard", User, "unknown", Action::None),
-        ("", "/dashboard", User, "unknown", Action::None),
+        ("hello there", "/dashboard", USER, "greeting", Action::None),
+        ("thanks!", "/dashboard", USER, "thanks", Action::None),
+        ("order a pizza", "/dashboard", USER, "unknown", Action::None),
+        ("", "/dashboard", USER, "unknown", Action::None),
     ];
     assert!(cases.len() >= 30);
     for (message, path, role, intent, action) in cases {
-        let answer = respond(message, path, role);
+        let answer = respond(message, path, &role);
         assert_eq!(
             (answer.intent, &answer.action),
             (intent, &action),
@@ -226,13 +229,13 @@ fn phrasings_map_to_the_right_intent_and_page() {
 
 #[test]
 fn help_lists_only_what_the_role_may_open() {
-    let employee = respond("help", "/dashboard", Role::Employee).reply;
+    let employee = respond("help", "/dashboard", &Role::EMPLOYEE).reply;
     assert!(
         employee.contains("analytics")
             && !employee.contains("organizations")
             && !employee.contains("leads"),
         "{employee}"
     );
-    let sa = respond("help", "/dashboard", Role::SuperAdmin).reply;
+    let sa = respond("help", "/dashboard", &Role::SUPER_ADMIN).reply;
     assert!(sa.contains("organizations") && sa.contains("leads"), "{sa}");
 }

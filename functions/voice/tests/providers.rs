@@ -106,9 +106,9 @@ async fn app_with_gemini(base_url: &str) -> App {
 fn agent_event(role: Role, message: &str, path: &str) -> Value {
     let mut ev = as_principal(
         event("voice", "voice-agent"),
-        &principal(role, Some("acme"), &unique("u-")),
+        &principal(role.clone(), Some("acme"), &unique("u-")),
     );
-    if role == Role::SuperAdmin {
+    if role == Role::SUPER_ADMIN {
         ev = as_principal(
             event("voice", "voice-agent"),
             &principal(role, None, "super-admin"),
@@ -125,7 +125,7 @@ async fn without_a_key_the_agent_uses_the_intent_engine() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::Employee, "Open analytics", "/dashboard"),
+        &agent_event(Role::EMPLOYEE, "Open analytics", "/dashboard"),
     )
     .await;
     assert_eq!(status, 200, "{resp}");
@@ -134,7 +134,7 @@ async fn without_a_key_the_agent_uses_the_intent_engine() {
         resp["data"]["action"],
         json!({"type": "navigate", "path": "/analytics"})
     );
-    let mut ev = agent_event(Role::Employee, "", "dashboard");
+    let mut ev = agent_event(Role::EMPLOYEE, "", "dashboard");
     ev["body"] = Value::String(json!({"message": "", "currentPath": "dashboard"}).to_string());
     let (status, resp) = call(voice::SERVICE, &app, voice::agent::handle, &ev).await;
     assert_eq!(status, 400);
@@ -159,7 +159,7 @@ async fn gemini_answers_in_its_format_and_navigation_is_still_role_checked() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::Employee, "numbers please", "/dashboard"),
+        &agent_event(Role::EMPLOYEE, "numbers please", "/dashboard"),
     )
     .await;
     assert_eq!(status, 200, "{resp}");
@@ -202,7 +202,7 @@ async fn gemini_answers_in_its_format_and_navigation_is_still_role_checked() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::Employee, "open orgs", "/dashboard"),
+        &agent_event(Role::EMPLOYEE, "open orgs", "/dashboard"),
     )
     .await;
     assert_eq!(resp["data"]["action"], json!({"type": "none"}));
@@ -222,7 +222,7 @@ async fn the_api_key_never_follows_a_redirect() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::User, "hi", "/dashboard"),
+        &agent_event(Role::USER, "hi", "/dashboard"),
     )
     .await;
     assert_eq!(status, 502, "a redirect is a provider failure: {resp}");
@@ -241,7 +241,7 @@ async fn provider_failures_are_502_or_503_never_500() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::User, "hi", "/dashboard"),
+        &agent_event(Role::USER, "hi", "/dashboard"),
     )
     .await;
     assert_eq!(
@@ -265,7 +265,7 @@ async fn provider_failures_are_502_or_503_never_500() {
             voice::SERVICE,
             &app,
             voice::agent::handle,
-            &agent_event(Role::User, "hi", "/dashboard")
+            &agent_event(Role::USER, "hi", "/dashboard")
         )
         .await
         .0,
@@ -282,7 +282,7 @@ async fn provider_failures_are_502_or_503_never_500() {
         voice::SERVICE,
         &app,
         voice::agent::handle,
-        &agent_event(Role::User, "hi", "/dashboard"),
+        &agent_event(Role::USER, "hi", "/dashboard"),
     )
     .await;
     assert_eq!(
@@ -299,7 +299,7 @@ const WAV: &[u8] = b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x
 fn stt_event(body: Value) -> Value {
     let mut ev = as_principal(
         event("voice", "speech-to-text"),
-        &principal(Role::User, Some("acme"), &unique("u-")),
+        &principal(Role::USER, Some("acme"), &unique("u-")),
     );
     ev["body"] = Value::String(body.to_string());
     ev
@@ -308,7 +308,7 @@ fn stt_event(body: Value) -> Value {
 fn tts_event(body: Value) -> Value {
     let mut ev = as_principal(
         event("voice", "text-to-speech"),
-        &principal(Role::User, Some("acme"), &unique("u-")),
+        &principal(Role::USER, Some("acme"), &unique("u-")),
     );
     ev["body"] = Value::String(body.to_string());
     ev
@@ -476,7 +476,7 @@ async fn each_user_has_a_quota_of_provider_calls() {
     )
     .await;
     let app = app_with_gemini(&fake.base_url).await;
-    let spender = principal(Role::User, Some("acme"), &unique("u-"));
+    let spender = principal(Role::USER, Some("acme"), &unique("u-"));
     let ask = |who: &shared::http::Principal| {
         let mut ev = as_principal(event("voice", "voice-agent"), who);
         ev["body"] =
@@ -500,7 +500,7 @@ async fn each_user_has_a_quota_of_provider_calls() {
         "the refused call never reached Gemini"
     );
     // Someone else is unaffected.
-    let other = principal(Role::User, Some("acme"), &unique("u-"));
+    let other = principal(Role::USER, Some("acme"), &unique("u-"));
     assert_eq!(
         call(voice::SERVICE, &app, voice::agent::handle, &ask(&other))
             .await

@@ -5,7 +5,7 @@
 //! the bearer token itself with the [`TokenVerifier`], so behaviour is the same
 //! locally and deployed. The authorizer authenticates; handlers authorize.
 
-use std::future::Future;
+use std::{borrow::Cow, future::Future};
 
 use lambda_http::{Request, RequestExt, http::header::AUTHORIZATION, request::RequestContext};
 use serde::{Deserialize, Serialize};
@@ -14,34 +14,84 @@ use serde_json::Value;
 use super::error::ApiError;
 
 /// A principal's role, as it appears in tokens and responses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+///
+/// Roles are data, not a closed list: a token may carry a role this build
+/// has never heard of (a product added later, e.g. transit's `passenger`
+/// and `driver`), and every check below simply refuses it, so adding a role
+/// never forces every function to be redeployed in lockstep. A role name is
+/// 1-32 characters of lowercase letters, digits and `_`, starting with a
+/// letter; anything else is not a role at all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Role(Cow<'static, str>);
+
+/// A principal's role, as it appears in tokens and responses.
+// The OpenAPI document lists the roles this build issues.
+#[derive(utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+#[allow(dead_code)] // documentation only
+enum IssuedRole {
     SuperAdmin,
-    /// Organization roles, from the seed's `OrganizationUser.role`.
     Admin,
     User,
     Employee,
 }
 
+impl utoipa::PartialSchema for Role {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        IssuedRole::schema()
+    }
+}
+
+impl utoipa::ToSchema for Role {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Role")
+    }
+}
+
 impl Role {
+    /// The platform's operator (`sa` routes).
+    pub const SUPER_ADMIN: Role = Role(Cow::Borrowed("super_admin"));
+    /// Organization roles, from the seed's `OrganizationUser.role`.
+    pub const ADMIN: Role = Role(Cow::Borrowed("admin"));
+    pub const USER: Role = Role(Cow::Borrowed("user"));
+    pub const EMPLOYEE: Role = Role(Cow::Borrowed("employee"));
+
+    /// A well-formed role name, known to this build or not.
     pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "super_admin" => Some(Role::SuperAdmin),
-            "admin" => Some(Role::Admin),
-            "user" => Some(Role::User),
-            "employee" => Some(Role::Employee),
-            _ => None,
-        }
+        let bytes = s.as_bytes();
+        let well_formed = (1..=32).contains(&bytes.len())
+            && bytes[0].is_ascii_lowercase()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
+        well_formed.then(|| Role(Cow::Owned(s.to_owned())))
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::SuperAdmin => "super_admin",
-            Role::Admin => "admin",
-            Role::User => "user",
-            Role::Employee => "employee",
-        }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Role::parse(&value).ok_or_else(|| {
+            "a role is 1-32 lowercase letters, digits or '_', starting with a letter".to_owned()
+        })
+    }
+}
+
+impl From<Role> for String {
+    fn from(role: Role) -> String {
+        role.0.into_owned()
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -58,7 +108,30 @@ pub struct Principal {
 
 impl Principal {
     pub fn is_super_admin(&self) -> bool {
-        self.role == Role::SuperAdmin
+        self.role == Role::SUPER_ADMIN
+    }
+
+    /// Whether the principal holds one of `roles`.
+    pub fn has_any_role(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    /// Whether the principal's permissions grant `permission` (`*` grants all).
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == "*" || p == permission)
+    }
+
+    /// Routes open to some roles only (e.g. transit's `d`: drivers). A
+    /// role this build does not know is refused here like any other.
+    pub fn require_any_role(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if self.has_any_role(roles) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "The role {} may not do this.",
+                self.role
+            )))
+        }
     }
 
     /// Routes marked `sa`.
@@ -87,7 +160,7 @@ impl Principal {
     /// Routes marked `oa`: an admin of `account_id` (or the super admin).
     pub fn require_org_admin(&self, account_id: &str) -> Result<(), ApiError> {
         self.require_member_of(account_id)?;
-        if self.is_super_admin() || self.role == Role::Admin {
+        if self.is_super_admin() || self.role == Role::ADMIN {
             Ok(())
         } else {
             Err(ApiError::forbidden(
@@ -232,9 +305,11 @@ fn from_authorizer_context(req: &Request) -> Result<Option<Principal>, ApiError>
     }
     let user_id =
         text("userId").ok_or_else(|| ApiError::internal("authorizer context lacks userId"))?;
+    // A malformed role is a refused request, never a 500: the role came
+    // from a token, and a new product's roles must not break old functions.
     let role = text("role")
         .and_then(Role::parse)
-        .ok_or_else(|| ApiError::internal("authorizer context has no valid role"))?;
+        .ok_or_else(|| Refusal::Invalid.into_error())?;
     // API Gateway context values may arrive as a JSON array or, when an
     // authorizer flattens them, as a comma-separated string.
     let permissions = match fields.get("permissions") {
@@ -273,7 +348,7 @@ mod tests {
             if token == "good-token" {
                 Ok(Principal {
                     user_id: "u-from-token".into(),
-                    role: Role::User,
+                    role: Role::USER,
                     organization_id: Some("acme".into()),
                     permissions: vec![],
                 })
@@ -322,7 +397,7 @@ mod tests {
         );
         let p = extract(&req).await.unwrap();
         assert_eq!(p.user_id, "u1");
-        assert_eq!(p.role, Role::Admin);
+        assert_eq!(p.role, Role::ADMIN);
         assert_eq!(p.organization_id.as_deref(), Some("acme"));
         assert_eq!(p.permissions, ["users:read", "users:write"]);
     }
@@ -343,13 +418,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn malformed_context_is_an_internal_error_not_anonymous() {
-        let req = event(
-            Some(serde_json::json!({"userId": "u1", "role": "owner"})),
-            None,
-        );
+    async fn a_context_without_a_user_is_an_internal_error_not_anonymous() {
+        let req = event(Some(serde_json::json!({"role": "admin"})), None);
         let err = extract(&req).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Internal);
+    }
+
+    #[tokio::test]
+    async fn a_role_this_build_does_not_know_is_a_principal_every_check_refuses() {
+        // A later product's role (transit's `passenger`) reaches an older
+        // function: a principal, refused by the checks, never a 500.
+        let req = event(
+            Some(serde_json::json!({"userId": "p1", "role": "passenger"})),
+            None,
+        );
+        let p = extract(&req).await.unwrap();
+        assert_eq!(p.role.as_str(), "passenger");
+        assert!(!p.is_super_admin());
+        assert_eq!(p.require_super_admin().unwrap_err().status(), 403);
+        assert_eq!(p.require_org_admin("acme").unwrap_err().status(), 403);
+        assert_eq!(
+            p.require_any_role(&[Role::ADMIN, Role::EMPLOYEE])
+                .unwrap_err()
+                .status(),
+            403
+        );
+        assert!(
+            p.require_any_role(&[Role::parse("passenger").unwrap()])
+                .is_ok()
+        );
+        // A malformed role is no role at all: the request is refused (401).
+        for role in ["Owner!", "", "x".repeat(33).as_str(), "9lives"] {
+            let req = event(
+                Some(serde_json::json!({"userId": "u1", "role": role})),
+                None,
+            );
+            let err = extract(&req).await.unwrap_err();
+            assert_eq!(err.status(), 401, "{role:?}");
+        }
     }
 
     #[tokio::test]
@@ -381,7 +487,7 @@ mod tests {
         let p = extract(&event(None, Some("bearer good-token")))
             .await
             .unwrap();
-        assert_eq!(p.role, Role::User);
+        assert_eq!(p.role, Role::USER);
 
         for header in [
             None,

@@ -46,7 +46,7 @@ impl AccessClaims {
     pub fn principal(&self) -> Principal {
         Principal {
             user_id: self.sub.clone(),
-            role: self.role,
+            role: self.role.clone(),
             organization_id: self.org.clone(),
             permissions: self.permissions.clone(),
         }

@@ -81,7 +81,7 @@ impl App {
         let iat = now();
         let claims = AccessClaims {
             sub: principal.user_id.clone(),
-            role: principal.role,
+            role: principal.role.clone(),
             org: principal.organization_id.clone(),
             permissions: principal.permissions.clone(),
             iat,
