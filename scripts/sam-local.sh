@@ -30,12 +30,6 @@ start() { # name
   set -a; . "$dir/env"; set +a
   .venv/bin/python scripts/seed.py
   ADMIN_PASSWORD=${ADMIN_PASSWORD:-avaone-dev-admin} .venv/bin/python scripts/set-admin-password.py --if-unset
-  # sam's --env-vars format; it overrides only variables template.yaml declares.
-  python3 -c '
-import json, sys
-env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
-json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.argv[2], "w"), indent=1)
-' "$dir/env" "$dir/sam-env.json"
   local overrides="Stage=local Architecture=x86_64 EndpointUrl=$AWS_ENDPOINT_URL"
   if [ "${FAKE_GEMINI:-0}" = 1 ]; then
     # Tests: Gemini (paid, no local server) is played by scripts/fake-gemini.py,
@@ -44,8 +38,15 @@ json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.a
     .venv/bin/python scripts/fake-gemini.py "$gemini_port" "$gateway" >"$dir/gemini.log" 2>&1 &
     echo $! > "$dir/gemini.pid"
     overrides="$overrides GeminiBaseUrl=http://$gateway:$gemini_port"
+    echo "GEMINI_BASE_URL=http://$gateway:$gemini_port" >> "$dir/env"
     .venv/bin/python scripts/set-gemini-key.py local-test-key
   fi
+  # sam's --env-vars format; it overrides only variables template.yaml declares.
+  python3 -c '
+import json, sys
+env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[1]) if "=" in l)
+json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.argv[2], "w"), indent=1)
+' "$dir/env" "$dir/sam-env.json"
   echo "$image" > "$dir/invoke-image"
   echo "$overrides" > "$dir/parameter-overrides"
   if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
@@ -55,6 +56,10 @@ json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.a
     CARGO_PROFILE_DEV_STRIP=symbols SAM_BUILD_MODE=debug \
       sam build --beta-features --parameter-overrides "Architecture=x86_64"
   fi
+  # On AWS an HTTP API base64-encodes non-text bodies (FormData uploads,
+  # images, audio) by itself; sam local decodes every body as UTF-8 unless
+  # the API names its binary types. Name them in the built template only.
+  .venv/bin/python scripts/sam-binary-types.py .aws-sam/build/template.yaml
   local port; port=$(.venv/bin/python scripts/free-port.py)
   # LAZY: a function's container starts on its first request and then stays warm.
   setsid sam local start-api --host 127.0.0.1 --port "$port" \
