@@ -27,6 +27,14 @@ use aws_lambda_events::apigw::{
 use serde_json::{Value, json};
 use shared::{App, http::Refusal};
 
+/// The function's handler: one authorizer request in, its answer out.
+pub async fn handle(
+    app: &'static App,
+    event: lambda_runtime::LambdaEvent<ApiGatewayV2CustomAuthorizerV2Request>,
+) -> Result<ApiGatewayV2CustomAuthorizerSimpleResponse, lambda_runtime::Error> {
+    Ok(authorize(app, &event.payload).await)
+}
+
 pub async fn authorize(
     app: &App,
     event: &ApiGatewayV2CustomAuthorizerV2Request,

@@ -19,7 +19,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use tracing::Instrument;
 
 use super::error::{ApiError, FieldError};
-use crate::telemetry;
+use crate::{runtime, telemetry};
 
 /// A successful response: status plus the envelope's `data`.
 #[derive(Debug)]
@@ -159,11 +159,18 @@ where
     F: Fn(&'static S, Request) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Reply, ApiError>> + Send,
 {
-    let state: &'static S = Box::leak(Box::new(state));
-    let handler = &*Box::leak(Box::new(handler));
-    lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, std::convert::Infallible>(dispatch(service, req, |req| handler(state, req)).await)
-    }))
+    // lambda_http's adapter turns API Gateway's event into a `Request`
+    // and the `Response` back; the runtime loop is the one every function
+    // kind shares.
+    let state: &'static S = runtime::keep(state);
+    let handler = runtime::keep(handler);
+    lambda_runtime::run(lambda_http::Adapter::from(service_fn(
+        move |req: Request| async move {
+            Ok::<_, std::convert::Infallible>(
+                dispatch(service, req, |req| handler(state, req)).await,
+            )
+        },
+    )))
     .await
 }
 
@@ -395,5 +402,28 @@ mod tests {
         });
         let req = lambda_http::request::from_str(&ev.to_string()).unwrap();
         assert_eq!(request_id(&req), "apigw-123");
+    }
+
+    /// A webhook verifies a signature over the exact bytes it was sent:
+    /// whitespace, key order and escapes as the sender wrote them, and
+    /// binary bodies as sent once API Gateway's base64 is undone.
+    #[test]
+    fn a_handler_sees_the_exact_body_it_was_sent() {
+        use base64::Engine;
+        let event = |body: &str, base64: bool| {
+            let ev = serde_json::json!({
+                "version": "2.0", "routeKey": "POST /hook", "rawPath": "/hook", "rawQueryString": "",
+                "headers": {"content-type": "application/json"}, "isBase64Encoded": base64,
+                "requestContext": {"http": {"method": "POST", "path": "/hook", "sourceIp": "127.0.0.1"},
+                                   "requestId": "r", "timeEpoch": 0},
+                "body": body
+            });
+            lambda_http::request::from_str(&ev.to_string()).unwrap()
+        };
+        let text = "{ \"b\":1,\n  \"a\" : \"caf\\u00e9 \u{2603}\" }\r\n";
+        assert_eq!(event(text, false).body().as_ref(), text.as_bytes());
+        let bytes: Vec<u8> = (0..=255).collect();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        assert_eq!(event(&encoded, true).body().as_ref(), bytes.as_slice());
     }
 }
