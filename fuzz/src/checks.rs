@@ -53,7 +53,11 @@ fn ring() -> &'static (Keyring, Config) {
 pub fn access_token(data: &[u8]) {
     if let Ok(token) = std::str::from_utf8(data) {
         let (keyring, config) = ring();
-        assert!(keyring.verify(token, &config.identity).is_err());
+        assert!(
+            keyring
+                .verify::<shared::identity::jwt::AccessClaims>(token, &config.identity)
+                .is_err()
+        );
     }
 }
 

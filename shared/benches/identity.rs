@@ -49,7 +49,7 @@ fn token_verification(c: &mut Criterion) {
     let mut group = c.benchmark_group("authorizer");
     group.throughput(Throughput::Elements(1));
     group.bench_function("verify_access_token", |b| {
-        b.iter(|| ring.verify(&token, &settings).unwrap())
+        b.iter(|| ring.verify::<AccessClaims>(&token, &settings).unwrap())
     });
     group.finish();
 }

@@ -55,7 +55,7 @@ fn claims(exp_offset: i64) -> AccessClaims {
 }
 
 fn rejected(ring: &Keyring, token: &str) -> TokenRejected {
-    ring.verify(token, &settings())
+    ring.verify::<AccessClaims>(token, &settings())
         .expect_err("token must be refused")
 }
 
@@ -64,7 +64,7 @@ fn a_valid_token_verifies_to_its_claims() {
     let ring = keyring("test-key-a", &["test-key-a"]);
     let c = claims(900);
     let token = ring.sign(&c).unwrap();
-    assert_eq!(ring.verify(&token, &settings()).unwrap(), c);
+    assert_eq!(ring.verify::<AccessClaims>(&token, &settings()).unwrap(), c);
     assert_eq!(c.principal().organization_id.as_deref(), Some("acme"));
 }
 
@@ -159,7 +159,7 @@ fn expired_and_not_yet_valid_are_refused_beyond_the_leeway() {
     );
     // Within the 30 s leeway an expired-by-5s token still passes (clock skew).
     assert!(
-        ring.verify(&ring.sign(&claims(-5)).unwrap(), &settings())
+        ring.verify::<AccessClaims>(&ring.sign(&claims(-5)).unwrap(), &settings())
             .is_ok()
     );
     let mut c = claims(900);
@@ -197,7 +197,10 @@ fn garbage_is_refused() {
         "..",
         "eyJhbGciOiJFZERTQSJ9.e30.",
     ] {
-        assert!(ring.verify(token, &settings()).is_err(), "{token}");
+        assert!(
+            ring.verify::<AccessClaims>(token, &settings()).is_err(),
+            "{token}"
+        );
     }
 }
 
@@ -208,7 +211,7 @@ fn rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
         .unwrap();
     // New active key a; b stays listed without its private half.
     let ring = keyring("test-key-a", &["test-key-a", "test-key-b"]);
-    assert!(ring.verify(&old, &settings()).is_ok());
+    assert!(ring.verify::<AccessClaims>(&old, &settings()).is_ok());
     let new = ring.sign(&claims(900)).unwrap();
     let header: Value = serde_json::from_slice(
         &URL_SAFE_NO_PAD
@@ -234,4 +237,52 @@ fn rotation_keeps_old_tokens_valid_and_publishes_both_keys() {
         );
         assert!(k.get("d").is_none(), "no private material in the JWKS");
     }
+}
+
+/// A product's own token (transit's signed ticket): its own claims, issuer
+/// and audience. It verifies as itself and never as an access token, and
+/// an access token never verifies as it.
+#[test]
+fn other_claims_verify_only_against_their_own_audience() {
+    use shared::identity::jwt::Audience;
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Ticket {
+        sub: String,
+        seat: String,
+        iss: String,
+        aud: String,
+        nbf: i64,
+        exp: i64,
+    }
+    let tickets = Audience {
+        issuer: "avaone-transit".into(),
+        audience: "avaone-transit-ticket".into(),
+        leeway: std::time::Duration::from_secs(30),
+    };
+    let ring = keyring("test-key-a", &["test-key-a"]);
+    let now = shared::identity::now();
+    let ticket = Ticket {
+        sub: "ticket-1".into(),
+        seat: "12A".into(),
+        iss: tickets.issuer.clone(),
+        aud: tickets.audience.clone(),
+        nbf: now,
+        exp: now + 3600,
+    };
+    let signed = ring.sign(&ticket).unwrap();
+    assert_eq!(
+        ring.verify::<Ticket>(&signed, tickets.clone()).unwrap(),
+        ticket
+    );
+    assert!(ring.verify::<AccessClaims>(&signed, &settings()).is_err());
+    // Whatever shape the claims have, the audience alone refuses them.
+    assert_eq!(
+        ring.verify::<Value>(&signed, &settings()).unwrap_err(),
+        TokenRejected::WrongAudience
+    );
+    let access = ring.sign(&claims(900)).unwrap();
+    assert_eq!(
+        ring.verify::<Value>(&access, tickets).unwrap_err(),
+        TokenRejected::WrongAudience
+    );
 }

@@ -1,7 +1,11 @@
-//! Access tokens: EdDSA (Ed25519) JWTs with a `kid`, signed with the active
-//! key of the signing keys secret and verified against every key of the
-//! verification keys secret (rotation: old keys stay listed there until the
-//! tokens they signed have expired).
+//! Signed tokens: EdDSA (Ed25519) JWTs with a `kid`, signed with the active
+//! key of a key set and verified against every key it lists (rotation: old
+//! keys stay listed until the tokens they signed have expired). Any claims
+//! type can be signed and verified, each against its own [`Audience`]:
+//! access tokens ([`AccessClaims`], the signing and verification keys
+//! secrets) are one use; a product's own tokens (e.g. transit's signed
+//! tickets) bring their key set, issuer and audience, so neither kind of
+//! token is ever accepted as the other.
 //!
 //! Verification pins the algorithm to EdDSA before looking at anything else,
 //! so `alg: none`, HS256-with-the-public-key and other confusions fail.
@@ -12,13 +16,33 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
 use crate::{
     config::{ConfigError, IdentitySettings, Secret},
     http::{ApiError, Principal, Role},
 };
+
+/// Whom a token is for: the issuer and audience it must carry, and the
+/// clock skew allowed on `exp`/`nbf`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    pub issuer: String,
+    pub audience: String,
+    pub leeway: std::time::Duration,
+}
+
+/// Access tokens: the identity settings' issuer and audience.
+impl From<&IdentitySettings> for Audience {
+    fn from(settings: &IdentitySettings) -> Self {
+        Audience {
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            leeway: settings.leeway,
+        }
+    }
+}
 
 /// Claims of an access token (DESIGN.md §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +153,7 @@ impl Keyring {
     }
 
     /// Signs `claims` with the active key.
-    pub fn sign(&self, claims: &AccessClaims) -> Result<String, ApiError> {
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, ApiError> {
         let (kid, key) = self
             .signing
             .as_ref()
@@ -139,13 +163,15 @@ impl Keyring {
         encode(&header, claims, key).map_err(ApiError::internal)
     }
 
-    /// Verifies signature, algorithm, kid, issuer, audience, exp and nbf.
-    /// Revocation is checked by the caller (it needs DynamoDB).
-    pub fn verify(
+    /// Verifies signature, algorithm, kid, issuer, audience, exp and nbf,
+    /// then reads the claims as `C`. Revocation is checked by the caller
+    /// (it needs DynamoDB).
+    pub fn verify<C: DeserializeOwned>(
         &self,
         token: &str,
-        settings: &IdentitySettings,
-    ) -> Result<AccessClaims, TokenRejected> {
+        audience: impl Into<Audience>,
+    ) -> Result<C, TokenRejected> {
+        let audience = audience.into();
         let header = decode_header(token).map_err(|_| TokenRejected::Malformed)?;
         if header.alg != Algorithm::EdDSA {
             return Err(TokenRejected::Algorithm);
@@ -154,13 +180,13 @@ impl Keyring {
         let key = self.verifying.get(&kid).ok_or(TokenRejected::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.algorithms = vec![Algorithm::EdDSA];
-        validation.leeway = settings.leeway.as_secs();
+        validation.leeway = audience.leeway.as_secs();
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        validation.set_issuer(&[&settings.issuer]);
-        validation.set_audience(&[&settings.audience]);
+        validation.set_issuer(&[&audience.issuer]);
+        validation.set_audience(&[&audience.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        decode::<AccessClaims>(token, key, &validation)
+        decode::<C>(token, key, &validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;

@@ -109,7 +109,7 @@ impl App {
         let claims = self
             .keyring()
             .await?
-            .verify(token, &self.config.identity)
+            .verify::<AccessClaims>(token, &self.config.identity)
             .map_err(TokenRejected::into_api_error)?;
         let Some(session) = claims.fam.as_deref() else {
             return Err(TokenRejected::NoSession.into_api_error());
