@@ -157,6 +157,22 @@ mod tests {
             .collect()
     }
 
+    /// Records the message and fails it when its body is `bad`.
+    fn fails_if_bad(
+        seen: &Mutex<Vec<String>>,
+        m: &SqsMessage,
+    ) -> impl Future<Output = Result<(), ApiError>> + use<> {
+        seen.lock().unwrap().push(m.message_id.clone().unwrap());
+        let bad = m.body.as_deref() == Some("bad");
+        async move {
+            if bad {
+                Err(ApiError::conflict("no"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
     #[tokio::test]
     async fn only_failed_messages_return_to_the_queue() {
         let seen = Mutex::new(Vec::new());
@@ -166,17 +182,7 @@ mod tests {
                 message("m2", "bad", None),
                 message("m3", "ok", None),
             ]),
-            |m| {
-                seen.lock().unwrap().push(m.message_id.clone().unwrap());
-                let bad = m.body.as_deref() == Some("bad");
-                async move {
-                    if bad {
-                        Err(ApiError::conflict("no"))
-                    } else {
-                        Ok(())
-                    }
-                }
-            },
+            |m| fails_if_bad(&seen, m),
         )
         .await;
         assert_eq!(failed(&response), ["m2"]);
@@ -197,17 +203,7 @@ mod tests {
                 message("b1", "ok", Some("trip-b")),
                 message("a3", "ok", Some("trip-a")),
             ]),
-            |m| {
-                seen.lock().unwrap().push(m.message_id.clone().unwrap());
-                let bad = m.body.as_deref() == Some("bad");
-                async move {
-                    if bad {
-                        Err(ApiError::conflict("no"))
-                    } else {
-                        Ok(())
-                    }
-                }
-            },
+            |m| fails_if_bad(&seen, m),
         )
         .await;
         assert_eq!(failed(&response), ["a2", "a3"]);

@@ -193,16 +193,18 @@ async fn ensure_user_is_idempotent_with_a_key() {
     assert!(r4["data"]["user"].get("password").is_none());
 }
 
-async fn stored_password(app: &App, account: &str, email: &str) -> String {
-    let u = app
-        .org_db(account)
+async fn stored_user(app: &App, account: &str, email: &str) -> Option<Document> {
+    app.org_db(account)
         .await
         .unwrap()
         .collection::<Document>("users")
         .find_one(doc! {"email": email})
         .await
         .unwrap()
-        .unwrap();
+}
+
+async fn stored_password(app: &App, account: &str, email: &str) -> String {
+    let u = stored_user(app, account, email).await.unwrap();
     u.get_str("password").unwrap().to_owned()
 }
 
@@ -679,14 +681,7 @@ async fn a_user_sent_back_as_read_is_accepted_and_read_only_changes_are_refused(
         "the replay carries meta too"
     );
 
-    let before = app
-        .org_db(&a)
-        .await
-        .unwrap()
-        .collection::<Document>("users")
-        .find_one(doc! {"email": "emp@u.example"})
-        .await
-        .unwrap();
+    let before = stored_user(&app, &a, "emp@u.example").await;
     for field in ["id", "plan", "organizationName"] {
         let mut changed = read.clone();
         changed["position"] = json!("Changed");
@@ -698,14 +693,7 @@ async fn a_user_sent_back_as_read_is_accepted_and_read_only_changes_are_refused(
             "{resp}"
         );
     }
-    let after = app
-        .org_db(&a)
-        .await
-        .unwrap()
-        .collection::<Document>("users")
-        .find_one(doc! {"email": "emp@u.example"})
-        .await
-        .unwrap();
+    let after = stored_user(&app, &a, "emp@u.example").await;
     assert_eq!(before, after, "nothing changed");
     // A user that does not exist yet has no server-owned fields to echo.
     let mut fresh = read.clone();
