@@ -2,7 +2,7 @@
 //! password, so a developer can exercise role-specific routes locally. The
 //! template has it only when Stage=local, which is never deployed, and it refuses to run otherwise.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::{
     App,
     http::{
@@ -14,7 +14,11 @@ use shared::{
     stores::mongo::org_db_name,
 };
 
-use crate::{login::LoginUser, tokens, tokens::TokenPair};
+use crate::{
+    login_user::{DebugUser, LoginUser},
+    tokens,
+    tokens::TokenPair,
+};
 
 /// Whom to impersonate.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -30,19 +34,6 @@ pub struct DebugLogin {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 128)]
     pub user_id: Option<String>,
-}
-
-/// The `user` of POST /auth/debug/login.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DebugUser {
-    pub id: String,
-    pub role: Role,
-    /// `null` for `super_admin` (always present).
-    #[schema(required = true)]
-    pub organization_id: Option<String>,
-    /// Always `true`: these tokens come from the debug login.
-    pub debug: bool,
 }
 
 impl Validate for DebugLogin {

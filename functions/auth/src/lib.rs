@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod debug_login;
 pub mod devices;
 pub mod login;
+pub mod login_user;
 pub mod openapi;
 pub mod session;
 pub mod tokens;

@@ -11,7 +11,7 @@
 //! Step 2 comes first in code ([`begin`]); 3-6 are [`complete`].
 
 use mongodb::bson::{Document, doc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use shared::{
     App,
     http::{
@@ -27,7 +27,12 @@ use shared::{
     stores::mongo::org_db_name,
 };
 
-use crate::{accounts, debug_login::DebugUser, devices, tokens, tokens::TokenPair};
+use crate::{
+    accounts, devices,
+    login_user::{LoginUser, OrganizationAdminUser, SuperAdminUser, WorkspaceUser},
+    tokens,
+    tokens::TokenPair,
+};
 
 /// Passwords longer than this are refused before hashing (hashing cost is
 /// bounded; no real password is this long).
@@ -97,67 +102,6 @@ fn account_id(v: &mut Violations, field: &str, value: &str) {
             v.add(field, d.message.clone());
         }
     }
-}
-
-/// The `user` of a login response: who logged in. Which shape depends on
-/// the login route.
-///
-/// Each variant denies unknown fields in its schema (`additionalProperties:
-/// false`) so exactly one `oneOf` branch matches a response.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum LoginUser {
-    SuperAdmin(SuperAdminUser),
-    OrganizationAdmin(OrganizationAdminUser),
-    Workspace(WorkspaceUser),
-    Debug(DebugUser),
-}
-
-/// The `user` of POST /auth/admin/login.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SuperAdminUser {
-    /// Always `super-admin`.
-    #[schema(example = "super-admin")]
-    pub id: &'static str,
-    /// Always `super_admin`.
-    pub role: Role,
-}
-
-/// The `user` of POST /auth/organization/login.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct OrganizationAdminUser {
-    /// The organization document's id.
-    pub id: String,
-    /// Always `admin`.
-    pub role: Role,
-    /// The admin email, lowercased.
-    pub email: String,
-    /// The organization's accountId.
-    pub organization_id: String,
-    /// Empty when the organization has no name.
-    pub organization_name: String,
-}
-
-/// The `user` of POST /auth/workspace/login. Profile fields the stored
-/// user lacks are empty strings.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct WorkspaceUser {
-    /// The user document's id.
-    pub id: String,
-    /// The email, lowercased.
-    pub email: String,
-    /// `admin`, `user` or `employee`.
-    pub role: Role,
-    /// The organization's accountId.
-    pub organization_id: String,
-    pub organization_name: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub department: String,
-    pub position: String,
 }
 
 /// What a login looked up: the stored hash (None: no such account) and,

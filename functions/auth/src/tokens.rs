@@ -24,7 +24,7 @@ use shared::{
     stores::aws::{dynamodb_error, text_attr},
 };
 
-use crate::login::LoginUser;
+use crate::login_user::LoginUser;
 
 /// What every login and refresh returns.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

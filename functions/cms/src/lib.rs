@@ -8,7 +8,7 @@
 //! | GET /cms/admin/website-content | [`content::admin_get`] | sa |
 //! | PUT /cms/admin/website-content | [`content::admin_put`] | sa |
 //! | POST /cms/admin/upload-image | [`uploads::upload_image`] | sa (multipart/form-data) |
-//! | POST /cms/upload | [`uploads::presign`] | sa (presigned S3 PUT for large files) |
+//! | POST /cms/upload | [`uploads::cms_upload`] | sa (presigned S3 PUT for large files) |
 
 pub mod content;
 pub mod openapi;

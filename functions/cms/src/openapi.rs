@@ -8,6 +8,6 @@
     crate::content::admin_get,
     crate::content::admin_put,
     crate::uploads::upload_image,
-    crate::uploads::presign,
+    crate::uploads::cms_upload,
 ))]
 pub struct Api;

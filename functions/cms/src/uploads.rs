@@ -217,7 +217,7 @@ impl Validate for PresignRequest {
     ),
     security(("bearerAuth" = [])),
 )]
-pub async fn presign(app: &App, req: Request) -> Result<Reply, ApiError> {
+pub async fn cms_upload(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let body: PresignRequest = parse_json(&req)?;
     let ext = PRESIGNABLE

@@ -380,7 +380,7 @@ async fn a_formdata_png_lands_in_s3_and_impostors_are_refused() {
 async fn large_files_get_a_presigned_put_bound_to_type_and_length() {
     let app = stack_app();
     let mut ev = as_principal(event("cms", "cms-upload"), &sa());
-    let (status, resp) = call(cms::SERVICE, &app, cms::uploads::presign, &ev).await;
+    let (status, resp) = call(cms::SERVICE, &app, cms::uploads::cms_upload, &ev).await;
     assert_eq!(status, 201, "{resp}");
     let url = resp["data"]["uploadUrl"].as_str().unwrap();
     let signed = url
@@ -411,7 +411,7 @@ async fn large_files_get_a_presigned_put_bound_to_type_and_length() {
         ),
     ] {
         ev["body"] = Value::String(body.to_string());
-        let (status, resp) = call(cms::SERVICE, &app, cms::uploads::presign, &ev).await;
+        let (status, resp) = call(cms::SERVICE, &app, cms::uploads::cms_upload, &ev).await;
         assert_eq!(status, 400, "{resp}");
         assert_eq!(resp["details"][0]["field"], field);
     }

@@ -59,10 +59,6 @@ impl App {
         self.database(Cluster::Orgs, &name).await
     }
 
-    pub async fn billing_db(&self) -> Result<Database, ApiError> {
-        self.database(Cluster::Billing, BILLING_DB).await
-    }
-
     pub async fn crm_db(&self) -> Result<Database, ApiError> {
         self.database(Cluster::Crm, CRM_DB).await
     }

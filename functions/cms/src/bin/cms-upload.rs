@@ -3,5 +3,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init();
     let app = shared::App::from_env()?;
-    shared::http::serve(cms::SERVICE, app, cms::uploads::presign).await
+    shared::http::serve(cms::SERVICE, app, cms::uploads::cms_upload).await
 }
