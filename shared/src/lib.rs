@@ -11,6 +11,7 @@
 //!
 //! None of these modules knows about AvaOne's domains.
 
+pub mod clock;
 pub mod concurrency;
 pub mod config;
 pub mod http;

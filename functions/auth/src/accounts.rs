@@ -18,7 +18,6 @@ use shared::{
     identity::sessions::{AccountKind, credential_fingerprint},
     stores::Dependency,
 };
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 pub use tenancy::{
     licence::ensure_licensed,
@@ -139,9 +138,7 @@ pub async fn upgrade_hash(
 ) -> Result<(), ApiError> {
     let mut filter = filter;
     filter.insert(field, old);
-    let now = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let now = shared::clock::now_rfc3339();
     db.collection::<Document>(collection)
         .update_one(filter, doc! { "$set": { field: new, "updatedAt": now } })
         .await

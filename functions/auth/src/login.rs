@@ -15,7 +15,7 @@ use serde::Deserialize;
 use shared::{
     App,
     http::{
-        ApiError, Reply, Request, RequestExt, Role, Validate, Violations,
+        ApiError, Reply, Request, Role, Validate, Violations,
         openapi::{Failure, Success},
         parse_json,
     },
@@ -130,14 +130,7 @@ fn invalid_credentials() -> ApiError {
 }
 
 fn client_ip(req: &Request) -> String {
-    match req.request_context_ref() {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx
-            .http
-            .source_ip
-            .clone()
-            .unwrap_or_else(|| "unknown".into()),
-        _ => "unknown".into(),
-    }
+    shared::http::client_ip(req).unwrap_or("unknown").to_owned()
 }
 
 /// A login attempt, counted before anything is looked up.

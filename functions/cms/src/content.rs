@@ -36,7 +36,6 @@ use shared::{
     },
     stores::mongo::{is_duplicate_key, unavailable},
 };
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 pub const COLLECTION: &str = "website_content";
 const MAX_CONTENT_BYTES: usize = 256 * 1024;
@@ -281,9 +280,7 @@ async fn write_section(
 ) -> Result<Section, ApiError> {
     let content = mongodb::bson::to_document(&content)
         .map_err(|_| ApiError::validation("body", "must be a JSON object"))?;
-    let now = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let now = shared::clock::now_rfc3339();
     let fields = doc! {"content": content, "updatedAt": &now, "updatedBy": author};
     let update = doc! {"$set": fields.clone(), "$inc": {"revision": 1_i64}};
     let written = match precondition {

@@ -13,7 +13,6 @@
 
 use std::time::Duration;
 
-use lambda_http::{RequestExt, request::RequestContext};
 use mongodb::bson::{Document, doc};
 use serde::{Deserialize, Serialize};
 use shared::{
@@ -267,10 +266,7 @@ pub enum Accepted {
 }
 
 fn client_ip(req: &Request) -> String {
-    match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone().unwrap_or_default(),
-        _ => String::new(),
-    }
+    shared::http::client_ip(req).unwrap_or_default().to_owned()
 }
 
 /// The shared path of every form after parsing.

@@ -20,7 +20,7 @@ use std::time::Duration;
 use mongodb::bson::{Document, doc};
 use sha2::{Digest, Sha256};
 use shared::{App, http::ApiError, rate_limit::Limit, stores::mongo::unavailable};
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+use time::OffsetDateTime;
 
 use crate::mail::{self, Mail};
 
@@ -32,11 +32,7 @@ pub const CONFIRMATIONS_PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(24 * 3600),
 };
 
-fn now() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
+use shared::clock::now_rfc3339 as now;
 
 /// How long a deliverer holds a lead: longer than two SES calls under the
 /// dependency timeout can take, short enough for sync-to-crm to take over

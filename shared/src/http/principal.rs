@@ -274,6 +274,15 @@ pub fn bearer_token(req: &Request) -> Result<&str, ApiError> {
     }
 }
 
+/// The caller's address as API Gateway saw it (`requestContext.http.sourceIp`;
+/// never a client header), or `None` outside API Gateway.
+pub fn client_ip(req: &Request) -> Option<&str> {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.as_deref(),
+        _ => None,
+    }
+}
+
 /// The Lambda authorizer's context of the request, when it has one (a
 /// protected route on API Gateway, or a test that sets it).
 pub fn authorizer_context(req: &Request) -> Option<&std::collections::HashMap<String, Value>> {

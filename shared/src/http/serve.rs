@@ -15,7 +15,6 @@ use lambda_http::{
 };
 use serde::Serialize;
 use serde_json::Value;
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use tracing::Instrument;
 
 use super::error::{ApiError, FieldError};
@@ -213,9 +212,7 @@ where
 }
 
 fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> Response<Body> {
-    let timestamp = OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let timestamp = crate::clock::now_rfc3339();
     let (status, body, mut headers, retry_after) = match &result {
         Ok(reply) if !reply.enveloped => (
             reply.status,
@@ -328,7 +325,13 @@ mod tests {
         assert!(body.get("error").is_none() && body.get("code").is_none());
         let rid = body["requestId"].as_str().unwrap();
         assert_eq!(resp.headers()["x-request-id"], rid);
-        assert!(OffsetDateTime::parse(body["timestamp"].as_str().unwrap(), &Rfc3339).is_ok());
+        assert!(
+            time::OffsetDateTime::parse(
+                body["timestamp"].as_str().unwrap(),
+                &time::format_description::well_known::Rfc3339
+            )
+            .is_ok()
+        );
     }
 
     #[tokio::test]

@@ -19,11 +19,7 @@ pub const USERS: &str = "users";
 pub const LICENSE_STATUSES: [&str; 4] = ["active", "suspended", "paused", "expired"];
 pub const ORG_ROLES: [&str; 3] = ["admin", "user", "employee"];
 
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
+pub use shared::clock::now_rfc3339;
 
 /// `userLimit` arrives as the seed's string ("25") or as a number.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
