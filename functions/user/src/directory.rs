@@ -68,10 +68,7 @@ async fn page(
     paging: Paging,
     projection: Document,
 ) -> Result<(Vec<Document>, u64), ApiError> {
-    let users = app
-        .org_db(account_id)
-        .await?
-        .collection::<Document>(tenancy::model::USERS);
+    let users = tenancy::model::users(app, account_id).await?;
     let (items, total) = find_page(&users, filter, sort, projection, paging).await?;
     Ok((items, total))
 }

@@ -147,22 +147,25 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // Inside the idempotent section: a retry must replay the first answer,
     // even though that first request changed `updatedAt` since.
     idempotency::once(app, &scope_key, &req, || async move {
-        let (body, ignored) = sent_back(app, &account_id, &org, sent).await?;
-        upsert(app, account_id, org, body).await?.ignoring(ignored)
+        let (body, ignored, existing) = sent_back(app, &account_id, &org, sent).await?;
+        upsert(app, account_id, org, body, existing)
+            .await?
+            .ignoring(ignored)
     })
     .await
 }
 
 /// The body, after dropping what the frontend sends back unchanged from a
-/// user it read (listed for `meta.ignoredFields`).
+/// user it read (listed for `meta.ignoredFields`), and the stored user of
+/// that email, if any.
 async fn sent_back(
     app: &App,
     account_id: &str,
     org: &Document,
     mut sent: JsonObject,
-) -> Result<(EnsureUser, Vec<String>), ApiError> {
+) -> Result<(EnsureUser, Vec<String>, Option<Document>), ApiError> {
     let existing = match sent.text("email") {
-        Some(email) => users(app, account_id)
+        Some(email) => tenancy::model::users(app, account_id)
             .await?
             .find_one(doc! {"email": email.trim().to_lowercase()})
             .await
@@ -181,7 +184,7 @@ async fn sent_back(
         // Already used to choose the organization.
         protected: &["organizationId"],
     })?;
-    Ok((sent.parse()?, ignored))
+    Ok((sent.parse()?, ignored, existing))
 }
 
 /// What only the server writes on a user: a client sending back a user it
@@ -198,20 +201,14 @@ const READ_ONLY: [&str; 9] = [
     "updatedAt",
 ];
 
-async fn users(app: &App, account_id: &str) -> Result<mongodb::Collection<Document>, ApiError> {
-    Ok(app
-        .org_db(account_id)
-        .await?
-        .collection::<Document>(tenancy::model::USERS))
-}
-
 async fn upsert(
     app: &App,
     account_id: String,
     org: Document,
     body: EnsureUser,
+    existing: Option<Document>,
 ) -> Result<Reply, ApiError> {
-    let users = users(app, &account_id).await?;
+    let users = tenancy::model::users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
     let now = tenancy::model::now_rfc3339();
 
@@ -230,11 +227,7 @@ async fn upsert(
         profile.insert("isActive", active);
     }
 
-    if let Some(before) = users
-        .find_one(doc! {"email": &email})
-        .await
-        .map_err(unavailable)?
-    {
+    if let Some(before) = existing {
         profile.insert("updatedAt", &now);
         users
             .update_one(doc! {"email": &email}, doc! {"$set": profile})

@@ -30,7 +30,7 @@ use lambda_http::{
     http::{HeaderValue, StatusCode, header},
     request::RequestContext,
 };
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use serde::Serialize;
 use shared::{
     App,
@@ -153,7 +153,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // of this organization with an id that is a plain path segment. A token
     // whose subject is anything else (an organization admin's, or a crafted
     // `../..`) stores nothing.
-    let users = users(app, &account_id).await?;
+    let users = tenancy::model::users(app, &account_id).await?;
     let user_id = principal.user_id.as_str();
     let is_user = plain_segment(user_id)
         && users
@@ -239,7 +239,7 @@ pub async fn serve(app: &App, req: Request) -> Result<Reply, ApiError> {
         return Err(not_found());
     }
     let key = object_key(&account_id, &user_id, &file);
-    let current = users(app, &account_id)
+    let current = tenancy::model::users(app, &account_id)
         .await?
         .find_one(doc! {"id": &user_id, "profileImageKey": &key})
         .projection(doc! {"_id": 1})
@@ -277,13 +277,6 @@ pub async fn serve(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub struct ImageLocation {
     /// A presigned S3 GET of the image, valid for 10 minutes.
     pub url: String,
-}
-
-async fn users(app: &App, account_id: &str) -> Result<mongodb::Collection<Document>, ApiError> {
-    Ok(app
-        .org_db(account_id)
-        .await?
-        .collection::<Document>(tenancy::model::USERS))
 }
 
 fn object_key(account_id: &str, user_id: &str, file: &str) -> String {

@@ -2,7 +2,7 @@
 //! a handful of demo users to the caller's organization, idempotently (by
 //! email), within its user limit. They share the password `Sample-User-2026!`.
 
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use serde::Serialize;
 use shared::{
     App,
@@ -71,10 +71,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
-    let users = app
-        .org_db(&account_id)
-        .await?
-        .collection::<Document>(tenancy::model::USERS);
+    let users = tenancy::model::users(app, &account_id).await?;
     let hash = passwords::hash_blocking(SAMPLE_PASSWORD.to_owned()).await?;
     let mut added = Vec::new();
     for (first, last, role, dept, position) in SAMPLES {

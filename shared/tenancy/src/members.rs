@@ -9,7 +9,7 @@ use shared::{
     stores::mongo::{is_duplicate_key, unavailable},
 };
 
-use crate::model::{self, USERS};
+use crate::model;
 
 pub fn check_profile(
     v: &mut Violations,
@@ -29,10 +29,8 @@ pub fn check_profile(
 /// the limit is a commercial cap, not a security boundary.)
 pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Result<(), ApiError> {
     let limit = model::user_limit(org).unwrap_or(0);
-    let count = app
-        .org_db(account_id)
+    let count = model::users(app, account_id)
         .await?
-        .collection::<Document>(USERS)
         .count_documents(doc! {})
         .await
         .map_err(unavailable)?;
@@ -46,9 +44,8 @@ pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Res
 
 /// Inserts a user document; a taken email is 409.
 pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result<(), ApiError> {
-    app.org_db(account_id)
+    model::users(app, account_id)
         .await?
-        .collection::<Document>(USERS)
         .insert_one(user)
         .await
         .map_err(|e| {

@@ -2,7 +2,10 @@
 //! (`Organization`, `OrganizationUser`), and their public views (never a
 //! password hash).
 
-use mongodb::bson::{Document, doc};
+use mongodb::{
+    Collection,
+    bson::{Document, doc},
+};
 use serde::{Deserialize, Serialize};
 use shared::{
     App,
@@ -278,6 +281,11 @@ pub async fn ensure_org_indexes(app: &App) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The users of an organization (`org_<accountId>.users`).
+pub async fn users(app: &App, account_id: &str) -> Result<Collection<Document>, ApiError> {
+    Ok(app.org_db(account_id).await?.collection::<Document>(USERS))
+}
+
 /// Creates an organization's database with the indexes its users need.
 pub async fn provision_org_db(app: &App, account_id: &str) -> Result<(), ApiError> {
     use mongodb::{IndexModel, options::IndexOptions};
@@ -287,9 +295,8 @@ pub async fn provision_org_db(app: &App, account_id: &str) -> Result<(), ApiErro
             .options(IndexOptions::builder().unique(true).build())
             .build()
     };
-    app.org_db(account_id)
+    users(app, account_id)
         .await?
-        .collection::<Document>(USERS)
         .create_indexes([
             unique(doc! {"email": 1}),
             unique(doc! {"id": 1}),
