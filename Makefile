@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam test-contract openapi lint fmt validate bench fuzz build package clean
+.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam test-contract openapi functions lint fmt validate bench fuzz build package clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
@@ -56,6 +56,7 @@ openapi:
 	cargo run --quiet --locked -p workspace-tests --bin write-openapi
 
 lint:
+	python3 scripts/functions.py --check
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --features shared/bench --locked -- -D warnings
 
@@ -87,3 +88,9 @@ package:
 
 clean:
 	rm -rf target .aws-sam dist
+
+# Writes what follows from the functions/*/functions.toml declarations (README
+# "Adding a route"); `make lint` fails when something is not as declared.
+functions:
+	python3 scripts/functions.py
+	cargo fmt --all

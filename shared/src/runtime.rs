@@ -24,6 +24,9 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::http::ApiError;
 
+/// What a non-HTTP function's `main` returns (as `lambda_http::Error` for routes).
+pub use lambda_runtime::Error;
+
 /// Keeps `value` for the life of the execution environment: the state and
 /// handler of a function are built once and shared by every invocation.
 pub fn keep<T>(value: T) -> &'static T {

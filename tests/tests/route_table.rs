@@ -1,7 +1,9 @@
-//! Route-table consistency: template.yaml's HttpApi events, the
-//! `cargo lambda watch` router table in Cargo.toml, the binaries under
-//! functions/*/src/bin and the events/ files must describe the same routes.
-//! Any drift fails with a message naming the route.
+//! Route-table consistency: the declarations (functions/*/functions.toml),
+//! template.yaml's HttpApi events, the `cargo lambda watch` router table in
+//! Cargo.toml, the binaries under functions/*/src/bin and the events/ files
+//! must describe the same functions and routes. `make functions` writes the
+//! pieces that follow from a declaration; this test catches a hand edit
+//! that drifts, naming the route.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -180,6 +182,42 @@ fn event_files() -> BTreeMap<String, (String, Option<String>)> {
     found
 }
 
+/// A function as its crate declares it.
+struct Declared {
+    domain: String,
+    handler: String,
+    route: Option<String>,
+}
+
+/// binary → its declaration in functions/<domain>/functions.toml.
+fn declarations() -> BTreeMap<String, Declared> {
+    let mut found = BTreeMap::new();
+    for domain in fs::read_dir(repo_root().join("functions")).unwrap() {
+        let domain = domain.unwrap();
+        let path = domain.path().join("functions.toml");
+        let domain_name = domain.file_name().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("functions/{domain_name}: no functions.toml"));
+        let doc: toml::Table = toml::from_str(&text).unwrap();
+        for (name, spec) in doc["functions"].as_table().unwrap() {
+            let text_of = |key: &str| spec.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let declared = Declared {
+                domain: domain_name.clone(),
+                handler: text_of("handler")
+                    .unwrap_or_else(|| panic!("{name}: declared without a handler")),
+                route: text_of("route"),
+            };
+            if let Some(other) = found.insert(name.clone(), declared) {
+                panic!(
+                    "{name}: declared by functions/{} and functions/{domain_name}",
+                    other.domain
+                );
+            }
+        }
+    }
+    found
+}
+
 fn drift(a_name: &str, a: &Routes, b_name: &str, b: &Routes) -> Vec<String> {
     let mut problems = Vec::new();
     for (key, function) in a {
@@ -203,14 +241,54 @@ fn template_router_binaries_and_events_agree() {
     let functions = template_functions();
     let bins = binaries();
     let events = event_files();
+    let declared = declarations();
     assert!(!template.is_empty(), "template.yaml declares no routes");
 
+    let declared_routes: Routes = declared
+        .iter()
+        .filter_map(|(name, d)| Some((d.route.clone()?, name.clone())))
+        .collect();
     let mut problems = drift(
+        "functions.toml",
+        &declared_routes,
+        "template.yaml",
+        &template,
+    );
+    problems.extend(drift(
+        "template.yaml",
+        &template,
+        "functions.toml",
+        &declared_routes,
+    ));
+    for (binary, d) in &declared {
+        let main = repo_root().join(format!("functions/{}/src/bin/{binary}.rs", d.domain));
+        let handler = format!("{}::{}", d.domain.replace('-', "_"), d.handler);
+        match fs::read_to_string(&main) {
+            Err(_) => problems.push(format!(
+                "{binary}: declared in functions/{}/functions.toml, no {} (run `make functions`)",
+                d.domain,
+                main.display()
+            )),
+            Ok(text) if !text.contains(&handler) => problems.push(format!(
+                "{binary}: declared with handler {handler}, its main does not run it"
+            )),
+            _ => {}
+        }
+    }
+    for binary in functions.keys() {
+        if !declared.contains_key(binary) {
+            problems.push(format!(
+                "template function {binary}: not in any functions.toml"
+            ));
+        }
+    }
+
+    problems.extend(drift(
         "template.yaml",
         &template,
         "the watch router table",
         &router,
-    );
+    ));
     problems.extend(drift(
         "the watch router table",
         &router,

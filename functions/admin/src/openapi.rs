@@ -2,13 +2,13 @@
 
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
-    crate::health::handle,
     crate::leads::handle,
     crate::debug::debug,
     crate::debug::credentials,
     crate::debug::db_health,
     crate::dev::setup_test_data,
     crate::dev::run_check,
+    crate::health::handle,
     crate::document::get,
 ))]
 pub struct Api;
