@@ -10,7 +10,7 @@
 //! Reading the environment does no I/O, so it happens at init; the secret is
 //! fetched on the first invocation that needs it, never at init.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{borrow::Cow, collections::HashMap, sync::Arc, time::Duration};
 
 use serde_json::{Map, Value};
 use tokio::{sync::Mutex, time::Instant};
@@ -53,91 +53,85 @@ impl Stage {
     }
 }
 
-/// The secrets, by who may read them. Each is its own Secrets Manager
-/// secret, named by its environment variable.
+/// A Secrets Manager secret, named by the setting (environment variable)
+/// that holds its name or ARN. The secrets are split by who may read them,
+/// so each function's role can read only the ones it uses. The kit's own
+/// are below; a domain declares its own the same way (voice:
+/// `SecretKind::new("GEMINI_SECRET_ID")`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SecretKind {
-    /// `SECRET_ID`: the database URIs (`mongodbUri`, `mongodbUris`).
-    Config,
-    /// `SIGNING_KEYS_SECRET_ID`: `jwtSigningKeys: [{kid, privateKeyPem}]`
-    /// and `jwtActiveKid`. Only functions that issue tokens.
-    SigningKeys,
-    /// `VERIFICATION_KEYS_SECRET_ID`: `jwtPublicKeys: [{kid,
-    /// publicKeyPem}]`, every key that may have signed a live token. Public
-    /// values, kept beside the signing keys so a rotation is two writes.
-    VerificationKeys,
-    /// `ADMIN_SECRET_ID`: `superAdminPasswordHash`.
-    AdminCredentials,
-    /// `GEMINI_SECRET_ID`: `geminiApiKey`.
-    Gemini,
+pub struct SecretKind {
+    setting: &'static str,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 5] = [
-        SecretKind::Config,
-        SecretKind::SigningKeys,
-        SecretKind::VerificationKeys,
-        SecretKind::AdminCredentials,
-        SecretKind::Gemini,
-    ];
+    pub const fn new(setting: &'static str) -> Self {
+        SecretKind { setting }
+    }
+
+    /// `SECRET_ID`: the database URIs (`mongodbUri`, `mongodbUris`).
+    pub const CONFIG: SecretKind = SecretKind::new("SECRET_ID");
+    /// `SIGNING_KEYS_SECRET_ID`: `jwtSigningKeys: [{kid, privateKeyPem}]`
+    /// and `jwtActiveKid`. Only functions that issue tokens.
+    pub const SIGNING_KEYS: SecretKind = SecretKind::new("SIGNING_KEYS_SECRET_ID");
+    /// `VERIFICATION_KEYS_SECRET_ID`: `jwtPublicKeys: [{kid,
+    /// publicKeyPem}]`, every key that may have signed a live token. Public
+    /// values, kept beside the signing keys so a rotation is two writes.
+    pub const VERIFICATION_KEYS: SecretKind = SecretKind::new("VERIFICATION_KEYS_SECRET_ID");
+    /// `ADMIN_SECRET_ID`: `superAdminPasswordHash`.
+    pub const ADMIN_CREDENTIALS: SecretKind = SecretKind::new("ADMIN_SECRET_ID");
 
     /// The environment variable holding the secret's name or ARN.
     pub fn setting(self) -> &'static str {
-        match self {
-            SecretKind::Config => "SECRET_ID",
-            SecretKind::SigningKeys => "SIGNING_KEYS_SECRET_ID",
-            SecretKind::VerificationKeys => "VERIFICATION_KEYS_SECRET_ID",
-            SecretKind::AdminCredentials => "ADMIN_SECRET_ID",
-            SecretKind::Gemini => "GEMINI_SECRET_ID",
-        }
+        self.setting
     }
 }
 
-/// MongoDB deployments the suite talks to. Each may live on its own cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Cluster {
-    /// `avaone_main`: organizations, super admin, website content.
-    Main,
-    /// `org_<accountId>`: one database per organization.
-    Orgs,
-    Billing,
-    Crm,
-    Pingora,
+/// A MongoDB deployment, by name; each may live on its own cluster. The
+/// kit's own are below; a domain names the ones it uses
+/// (`Cluster::named("crm")`). Its URI comes from `MONGODB_URI_<NAME>`, else
+/// `MONGODB_URI`, else the secret's `mongodbUris.<name>`, else its
+/// `mongodbUri`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cluster {
+    name: Cow<'static, str>,
 }
 
 impl Cluster {
-    pub const ALL: [Cluster; 5] = [
-        Cluster::Main,
-        Cluster::Orgs,
-        Cluster::Billing,
-        Cluster::Crm,
-        Cluster::Pingora,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cluster::Main => "main",
-            Cluster::Orgs => "orgs",
-            Cluster::Billing => "billing",
-            Cluster::Crm => "crm",
-            Cluster::Pingora => "pingora",
+    pub const fn named(name: &'static str) -> Self {
+        Cluster {
+            name: Cow::Borrowed(name),
         }
+    }
+
+    /// A cluster named by a setting.
+    pub fn from_name(name: String) -> Self {
+        Cluster {
+            name: Cow::Owned(name),
+        }
+    }
+
+    /// `avaone_main`: organizations, super admin, website content.
+    pub const MAIN: Cluster = Cluster::named("main");
+    /// `org_<accountId>`: one database per organization.
+    pub const ORGS: Cluster = Cluster::named("orgs");
+
+    pub fn as_str(&self) -> &str {
+        &self.name
     }
 
     /// Environment variable that overrides this cluster's URI.
-    pub fn env_var(self) -> &'static str {
-        match self {
-            Cluster::Main => "MONGODB_URI_MAIN",
-            Cluster::Orgs => "MONGODB_URI_ORGS",
-            Cluster::Billing => "MONGODB_URI_BILLING",
-            Cluster::Crm => "MONGODB_URI_CRM",
-            Cluster::Pingora => "MONGODB_URI_PINGORA",
-        }
+    pub fn env_var(&self) -> String {
+        format!("MONGODB_URI_{}", self.name.to_ascii_uppercase())
     }
 }
 
-/// Every setting a function reads, parsed once at init.
-#[derive(Debug, Clone)]
+/// Reads one setting by name (the environment, or a test's map).
+type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// The platform's settings, parsed once at init, and every other setting
+/// by name ([`Config::setting`]): a domain reads its own (`SALES_EMAIL`,
+/// `GEMINI_MODEL`, ...) without the kit knowing them.
+#[derive(Clone)]
 pub struct Config {
     /// `STAGE` (required): dev | test | prod.
     pub stage: Stage,
@@ -147,9 +141,6 @@ pub struct Config {
     pub table_name: Option<String>,
     /// `BUCKET_NAME`: the private S3 bucket.
     pub bucket_name: Option<String>,
-    /// Each secret's name or ARN, by kind (`SECRET_ID`,
-    /// `SIGNING_KEYS_SECRET_ID`, ...; see [`SecretKind`]).
-    pub secret_ids: HashMap<SecretKind, String>,
     /// `SENDER_EMAIL`: the verified SES identity mail is sent from.
     pub sender_email: Option<String>,
     /// `ALLOWED_ORIGINS`: comma-separated CORS allow-list.
@@ -159,34 +150,26 @@ pub struct Config {
     /// `DEPENDENCY_TIMEOUT_MS` (default 2500): bound on any one dependency call,
     /// well under API Gateway's 30 s so a dead store gives a 503, not a hang.
     pub dependency_timeout: Duration,
-    /// `MONGODB_URI` and the per-cluster `MONGODB_URI_<CLUSTER>` overrides.
-    /// When none applies the secret's `mongodbUri` is used.
+    /// `MONGODB_URI`: one URI for every cluster (the local stacks). The
+    /// per-cluster `MONGODB_URI_<NAME>` overrides are read by name.
     pub mongodb_uri: Option<String>,
-    pub mongodb_cluster_uris: HashMap<Cluster, String>,
     /// Token and login settings (identity model, DESIGN.md §5).
     pub identity: IdentitySettings,
     /// `AWS_ENDPOINT_URL_SESV2`: SES endpoint override. The SDK reads it from
     /// the process environment too; holding it here lets one `App` (a test)
     /// point SES elsewhere without touching the others.
     pub ses_endpoint_url: Option<String>,
-    /// `SALES_EMAIL`: the inbox that receives leads.
-    pub sales_email: Option<String>,
-    /// Gemini (voice): `GEMINI_BASE_URL` (default Google's endpoint),
-    /// `GEMINI_MODEL` (default gemini-2.5-flash), `GEMINI_TTS_MODEL` (default
-    /// gemini-2.5-flash-preview-tts), `PROVIDER_TIMEOUT_MS` (default 8000).
-    /// The API key is `geminiApiKey` in the secret.
-    pub gemini: GeminiSettings,
-    /// `ASSET_BASE_URL`: public base URL (CDN) serving the bucket's `cms/`
-    /// objects. Without it, CMS image URLs are presigned (7 days).
-    pub asset_base_url: Option<String>,
+    lookup: Lookup,
+    overrides: HashMap<String, Option<String>>,
 }
 
-#[derive(Debug, Clone)]
-pub struct GeminiSettings {
-    pub base_url: String,
-    pub model: String,
-    pub tts_model: String,
-    pub timeout: Duration,
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("stage", &self.stage)
+            .field("function_name", &self.function_name)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Token lifetimes, issuer/audience and login protection.
@@ -219,16 +202,17 @@ pub struct IdentitySettings {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        // Read once: the environment does not change during a function's life.
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_lookup(move |name| env.get(name).cloned())
     }
 
     /// Builds the configuration from any lookup (tests pass a map).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+    ) -> Result<Self, ConfigError> {
+        let lookup: Lookup = Arc::new(lookup);
+        let get = |name: &str| clean(lookup(name));
         let stage = match get("STAGE").as_deref() {
             Some("local") => Stage::Local,
             Some("dev") => Stage::Dev,
@@ -288,10 +272,6 @@ impl Config {
             }),
             table_name: get("TABLE_NAME"),
             bucket_name: get("BUCKET_NAME"),
-            secret_ids: SecretKind::ALL
-                .iter()
-                .filter_map(|k| get(k.setting()).map(|id| (*k, id)))
-                .collect(),
             sender_email: get("SENDER_EMAIL"),
             allowed_origins: get("ALLOWED_ORIGINS")
                 .map(|v| {
@@ -304,25 +284,46 @@ impl Config {
             secret_ttl: secs("SECRET_TTL_SECONDS", 300)?,
             dependency_timeout: Duration::from_millis(number("DEPENDENCY_TIMEOUT_MS", 2500)?),
             mongodb_uri: get("MONGODB_URI"),
-            mongodb_cluster_uris: Cluster::ALL
-                .iter()
-                .filter_map(|c| get(c.env_var()).map(|uri| (*c, uri)))
-                .collect(),
             identity,
             ses_endpoint_url: get("AWS_ENDPOINT_URL_SESV2"),
-            gemini: GeminiSettings {
-                base_url: get("GEMINI_BASE_URL")
-                    .unwrap_or_else(|| "https://generativelanguage.googleapis.com".into())
-                    .trim_end_matches('/')
-                    .to_owned(),
-                model: get("GEMINI_MODEL").unwrap_or_else(|| "gemini-2.5-flash".into()),
-                tts_model: get("GEMINI_TTS_MODEL")
-                    .unwrap_or_else(|| "gemini-2.5-flash-preview-tts".into()),
-                timeout: Duration::from_millis(number("PROVIDER_TIMEOUT_MS", 8000)?),
-            },
-            sales_email: get("SALES_EMAIL"),
-            asset_base_url: get("ASSET_BASE_URL").map(|u| u.trim_end_matches('/').to_owned()),
+            lookup,
+            overrides: HashMap::new(),
         })
+    }
+
+    /// Any setting by name: trimmed, `None` when unset or empty.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        match self.overrides.get(name) {
+            Some(value) => value.clone(),
+            None => clean((self.lookup)(name)),
+        }
+    }
+
+    /// A setting the caller cannot work without: its absence names it.
+    pub fn require(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.setting(name).ok_or(ConfigError::Missing(name))
+    }
+
+    /// A duration setting in milliseconds, `default_ms` when unset.
+    pub fn millis(&self, name: &'static str, default_ms: u64) -> Result<Duration, ConfigError> {
+        match self.setting(name) {
+            None => Ok(Duration::from_millis(default_ms)),
+            Some(v) => {
+                v.parse::<u64>()
+                    .map(Duration::from_millis)
+                    .map_err(|_| ConfigError::Invalid {
+                        name,
+                        reason: format!("expected a whole number, got `{v}`"),
+                    })
+            }
+        }
+    }
+
+    /// Sets (or with `None` unsets) a setting read by [`Config::setting`]:
+    /// tests change one setting of one `App` without touching the process.
+    pub fn set(&mut self, name: &str, value: Option<&str>) {
+        self.overrides
+            .insert(name.to_owned(), value.map(str::to_owned));
     }
 
     pub fn table_name(&self) -> Result<&str, ConfigError> {
@@ -338,21 +339,12 @@ impl Config {
     }
 
     /// The configuration secret's id (`SECRET_ID`).
-    pub fn secret_id(&self) -> Result<&str, ConfigError> {
-        self.secret_id_of(SecretKind::Config)
+    pub fn secret_id(&self) -> Result<String, ConfigError> {
+        self.secret_id_of(SecretKind::CONFIG)
     }
 
-    pub fn secret_id_of(&self, kind: SecretKind) -> Result<&str, ConfigError> {
-        self.secret_ids
-            .get(&kind)
-            .map(String::as_str)
-            .ok_or(ConfigError::Missing(kind.setting()))
-    }
-
-    pub fn sales_email(&self) -> Result<&str, ConfigError> {
-        self.sales_email
-            .as_deref()
-            .ok_or(ConfigError::Missing("SALES_EMAIL"))
+    pub fn secret_id_of(&self, kind: SecretKind) -> Result<String, ConfigError> {
+        self.require(kind.setting())
     }
 
     pub fn sender_email(&self) -> Result<&str, ConfigError> {
@@ -360,6 +352,10 @@ impl Config {
             .as_deref()
             .ok_or(ConfigError::Missing("SENDER_EMAIL"))
     }
+}
+
+fn clean(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// The decoded configuration secret. `Debug` never prints values.
@@ -416,9 +412,9 @@ pub(crate) struct SecretCache {
 
 impl App {
     /// The configuration secret (database URIs): [`App::secret_of`]
-    /// [`SecretKind::Config`].
+    /// [`SecretKind::CONFIG`].
     pub async fn secret(&self) -> Result<Arc<Secret>, ApiError> {
-        self.secret_of(SecretKind::Config).await
+        self.secret_of(SecretKind::CONFIG).await
     }
 
     /// A secret, fetched on first use and refreshed after
@@ -465,7 +461,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::from_lookup(|k| map.get(k).cloned())
+        Config::from_lookup(move |k| map.get(k).cloned())
     }
 
     #[test]
@@ -527,11 +523,40 @@ mod tests {
             ["https://a.example", "https://b.example"]
         );
         assert_eq!(
-            cfg.mongodb_cluster_uris.get(&Cluster::Crm).unwrap(),
+            cfg.setting(&Cluster::named("crm").env_var()).unwrap(),
             "mongodb://crm:27017"
         );
         assert_eq!(cfg.dependency_timeout, Duration::from_millis(2500));
         assert_eq!(cfg.secret_ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn a_domain_reads_its_own_settings_by_name() {
+        let mut cfg = config(&[("STAGE", "dev"), ("SALES_EMAIL", " sales@x.example ")]).unwrap();
+        assert_eq!(cfg.setting("SALES_EMAIL").unwrap(), "sales@x.example");
+        assert_eq!(
+            cfg.require("GEMINI_MODEL").unwrap_err(),
+            ConfigError::Missing("GEMINI_MODEL")
+        );
+        assert_eq!(
+            cfg.millis("PROVIDER_TIMEOUT_MS", 8000).unwrap(),
+            Duration::from_secs(8)
+        );
+        cfg.set("PROVIDER_TIMEOUT_MS", Some("soon"));
+        assert!(
+            cfg.millis("PROVIDER_TIMEOUT_MS", 8000)
+                .unwrap_err()
+                .to_string()
+                .contains("PROVIDER_TIMEOUT_MS")
+        );
+        cfg.set("SALES_EMAIL", None);
+        assert_eq!(cfg.setting("SALES_EMAIL"), None);
+        let crm = Cluster::named("crm");
+        assert_eq!(crm.env_var(), "MONGODB_URI_CRM");
+        assert_eq!(
+            SecretKind::new("GEMINI_SECRET_ID").setting(),
+            "GEMINI_SECRET_ID"
+        );
     }
 
     #[test]

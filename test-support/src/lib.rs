@@ -52,7 +52,7 @@ pub async fn app_with_secret(
         .await
         .expect("create test secret");
     let mut config = stack_config();
-    config.secret_ids.insert(kind, name);
+    config.set(kind.setting(), Some(&name));
     App::new(config)
 }
 
@@ -378,20 +378,23 @@ impl OwnMoto {
         };
         let stack = stack_app();
         let own = self.app(stack_config()).await;
-        for kind in shared::config::SecretKind::ALL {
-            let id = stack.config.secret_id_of(kind).unwrap();
+        // Every secret the stack names (`SECRET_ID`, `<KIND>_SECRET_ID`).
+        let ids = std::env::vars()
+            .filter(|(name, _)| name == "SECRET_ID" || name.ends_with("_SECRET_ID"))
+            .map(|(_, id)| id);
+        for id in ids {
             let secret = stack
                 .secrets_manager()
                 .await
                 .get_secret_value()
-                .secret_id(id)
+                .secret_id(&id)
                 .send()
                 .await
                 .expect("the stack secret is readable");
             own.secrets_manager()
                 .await
                 .create_secret()
-                .name(id)
+                .name(&id)
                 .secret_string(secret.secret_string().unwrap())
                 .send()
                 .await

@@ -18,8 +18,18 @@ use shared::{
         ApiError, Reply, Request,
         openapi::{Failure, Success},
     },
-    stores::mongo::{BILLING_DB, CRM_DB, MAIN_DB, PINGORA_DB},
+    stores::mongo::reported_databases,
 };
+
+/// The secrets the suite's functions use, as the credentials report lists
+/// them (each named by its setting; voice's is Gemini's key).
+const SECRETS: [SecretKind; 5] = [
+    SecretKind::CONFIG,
+    SecretKind::SIGNING_KEYS,
+    SecretKind::VERIFICATION_KEYS,
+    SecretKind::ADMIN_CREDENTIALS,
+    SecretKind::new("GEMINI_SECRET_ID"),
+];
 
 /// The deployed build.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -92,6 +102,7 @@ pub struct DebugInfo {
 pub async fn debug(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let c = &app.config;
+    let set = |name: &str| c.setting(name).is_some();
     let secret_keys: Vec<String> = match app.secret().await {
         Ok(secret) => secret.keys().map(str::to_owned).collect(),
         Err(_) => vec![],
@@ -107,15 +118,15 @@ pub async fn debug(app: &App, req: Request) -> Result<Reply, ApiError> {
         settings: Settings {
             table_name: c.table_name.is_some(),
             bucket_name: c.bucket_name.is_some(),
-            secret_id: c.secret_ids.contains_key(&SecretKind::Config),
-            signing_keys_secret_id: c.secret_ids.contains_key(&SecretKind::SigningKeys),
-            verification_keys_secret_id: c.secret_ids.contains_key(&SecretKind::VerificationKeys),
-            admin_secret_id: c.secret_ids.contains_key(&SecretKind::AdminCredentials),
-            gemini_secret_id: c.secret_ids.contains_key(&SecretKind::Gemini),
+            secret_id: set("SECRET_ID"),
+            signing_keys_secret_id: set("SIGNING_KEYS_SECRET_ID"),
+            verification_keys_secret_id: set("VERIFICATION_KEYS_SECRET_ID"),
+            admin_secret_id: set("ADMIN_SECRET_ID"),
+            gemini_secret_id: set("GEMINI_SECRET_ID"),
             sender_email: c.sender_email.is_some(),
-            sales_email: c.sales_email.is_some(),
+            sales_email: set("SALES_EMAIL"),
             allowed_origins: !c.allowed_origins.is_empty(),
-            asset_base_url: c.asset_base_url.is_some(),
+            asset_base_url: set("ASSET_BASE_URL"),
             mongodb_uri: c.mongodb_uri.is_some(),
             allow_legacy_plaintext_passwords: c.identity.allow_plaintext_passwords,
         },
@@ -227,7 +238,7 @@ fn mask(key: &str, value: &Value) -> MaskedCredential {
 )]
 pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let readable = [SecretKind::Config, SecretKind::VerificationKeys];
+    let readable = [SecretKind::CONFIG, SecretKind::VERIFICATION_KEYS];
     let mut out = BTreeMap::new();
     for key in ["mongodbUri", "jwtPublicKeys"] {
         out.insert(key.to_owned(), MaskedCredential::configured(false));
@@ -239,13 +250,13 @@ pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
             out.insert(key.to_owned(), mask(key, &value));
         }
     }
-    let secrets = SecretKind::ALL
+    let secrets = SECRETS
         .iter()
         .map(|kind| {
             (
                 kind.setting().to_owned(),
                 SecretAccess {
-                    configured: app.config.secret_ids.contains_key(kind),
+                    configured: app.config.secret_id_of(*kind).is_ok(),
                     readable_here: readable.contains(kind),
                 },
             )
@@ -262,11 +273,12 @@ pub async fn credentials(app: &App, req: Request) -> Result<Reply, ApiError> {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterHealth {
-    /// `main`, `orgs`, `billing`, `crm` or `pingora`.
+    /// `main`, `orgs`, or a cluster `MONGODB_DATABASES` names (`billing`,
+    /// `crm`, `pingora`).
     #[schema(example = "main")]
-    pub cluster: &'static str,
+    pub cluster: String,
     /// The database pinged on it.
-    pub database: &'static str,
+    pub database: String,
     pub reachable: bool,
     /// Milliseconds (one decimal).
     #[schema(example = 4.2)]
@@ -299,17 +311,20 @@ pub struct DbHealth {
 )]
 pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let targets = [
-        (Cluster::Main, MAIN_DB),
-        (Cluster::Orgs, "admin"),
-        (Cluster::Billing, BILLING_DB),
-        (Cluster::Crm, CRM_DB),
-        (Cluster::Pingora, PINGORA_DB),
-    ];
-    let checks = targets.iter().map(|(cluster, db)| async move {
+    // The reported databases, with the organizations' cluster after main's
+    // (pinged on `admin`: there is no one organization database to name).
+    let mut targets = Vec::new();
+    for (cluster, db) in reported_databases(&app.config) {
+        let main = cluster == Cluster::MAIN;
+        targets.push((cluster, db));
+        if main {
+            targets.push((Cluster::ORGS, "admin".to_owned()));
+        }
+    }
+    let checks = targets.into_iter().map(|(cluster, db)| async move {
         let started = Instant::now();
         let outcome = tokio::time::timeout(app.config.dependency_timeout, async {
-            app.database(*cluster, db)
+            app.database(cluster.clone(), &db)
                 .await
                 .map_err(|e| e.message().to_owned())?
                 .run_command(doc! {"ping": 1})
@@ -320,7 +335,7 @@ pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
         .unwrap_or_else(|_| Err("no answer within the timeout".into()));
         let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
         ClusterHealth {
-            cluster: cluster.as_str(),
+            cluster: cluster.as_str().to_owned(),
             database: db,
             reachable: outcome.is_ok(),
             latency_ms: latency,

@@ -104,15 +104,12 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
         .collect();
     activity.insert_many(events).await.map_err(unavailable)?;
 
-    let conversations = app
-        .pingora_db()
-        .await?
-        .collection::<Document>("conversations");
+    let conversations = crm::conversations(app).await?;
     conversations
         .delete_many(doc! {"organizationId": &account_id, "seed": true})
         .await
         .map_err(unavailable)?;
-    let leads = app.crm_db().await?.collection::<Document>("leads");
+    let leads = crm::leads(app).await?;
     leads
         .delete_many(doc! {"organizationId": &account_id, "seed": true})
         .await

@@ -178,7 +178,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     if !created.is_empty() {
         filter.insert("createdAt", created);
     }
-    let leads = app.crm_db().await?.collection::<Document>("leads");
+    let leads = crm::leads(app).await?;
     let (items, total) = find_page(
         &leads,
         filter,

@@ -1,7 +1,7 @@
 //! Admin routes against the real stack: leads, diagnostics that never leak
 //! a secret, and the dev-only tools.
 
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use serde_json::{Value, json};
 use shared::{
     App,
@@ -47,7 +47,7 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
             % 6000) as u32;
     let d = |day: u32| format!("{year}-01-0{day}");
     let (d1, d2, d3) = (d(1), d(2), d(3));
-    let leads = app.crm_db().await.unwrap().collection::<Document>("leads");
+    let leads = crm::leads(&app).await.unwrap();
     for (i, (status, kind, created)) in [
         ("new", "pricing", format!("{d3}T10:00:00Z")),
         ("won", "pricing", format!("{d2}T10:00:00Z")),
@@ -136,13 +136,20 @@ fn secret_values(v: &Value, out: &mut Vec<String>) {
 async fn no_admin_response_contains_a_secret_value() {
     use shared::config::SecretKind;
     // Its own copy of the Gemini secret, with a provider key in it.
-    let app = test_support::app_with_secret(SecretKind::Gemini, |s| {
+    let gemini = SecretKind::new("GEMINI_SECRET_ID");
+    let app = test_support::app_with_secret(gemini, |s| {
         s["geminiApiKey"] = json!("AIzaSy-test-key-that-must-not-leak-123")
     })
     .await;
     let sm = app.secrets_manager().await;
     let mut values = Vec::new();
-    for kind in SecretKind::ALL {
+    for kind in [
+        SecretKind::CONFIG,
+        SecretKind::SIGNING_KEYS,
+        SecretKind::VERIFICATION_KEYS,
+        SecretKind::ADMIN_CREDENTIALS,
+        gemini,
+    ] {
         let mut secret: Value = serde_json::from_str(
             sm.get_secret_value()
                 .secret_id(app.config.secret_id_of(kind).unwrap())
@@ -270,11 +277,7 @@ async fn dev_tools_refuse_outside_local_stacks_and_work_in_them() {
     assert_eq!(status, 200, "{resp}");
     // Seeding twice replaces rather than duplicates.
     call(admin::SERVICE, &dev, admin::dev::setup_test_data, &ev).await;
-    let conversations = dev
-        .pingora_db()
-        .await
-        .unwrap()
-        .collection::<Document>("conversations");
+    let conversations = crm::conversations(&dev).await.unwrap();
     assert_eq!(
         conversations
             .count_documents(doc! {"organizationId": &org})

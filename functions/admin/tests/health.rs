@@ -135,10 +135,7 @@ async fn missing_bucket_and_table_are_named() {
 #[tokio::test]
 async fn unreadable_secret_is_named_and_takes_mongodb_with_it() {
     let mut config = stack_config();
-    config.secret_ids.insert(
-        shared::config::SecretKind::Config,
-        "avaone/no-such-secret".into(),
-    );
+    config.set("SECRET_ID", Some("avaone/no-such-secret"));
     config.mongodb_uri = None;
     let (status, body) = call(&App::new(config)).await;
     assert_eq!(status, 503, "{body}");

@@ -110,10 +110,8 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             "questions": [{"$sortByCount": "$firstQuestion"}, {"$limit": 5}],
         }},
     ];
-    let facet: Document = app
-        .pingora_db()
+    let facet: Document = crm::conversations(app)
         .await?
-        .collection::<Document>("conversations")
         .aggregate(pipeline)
         .await
         .map_err(unavailable)?

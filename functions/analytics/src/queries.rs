@@ -71,15 +71,13 @@ pub async fn ensure_indexes(app: &App, account_id: &str) -> Result<(), ApiError>
             .map_err(unavailable)?;
     }
     if first_time("shared") {
-        app.crm_db()
+        crm::leads(app)
             .await?
-            .collection::<Document>("leads")
             .create_index(index(doc! {"organizationId": 1, "createdAt": 1}))
             .await
             .map_err(unavailable)?;
-        app.pingora_db()
+        crm::conversations(app)
             .await?
-            .collection::<Document>("conversations")
             .create_index(index(doc! {"organizationId": 1, "startedAt": 1}))
             .await
             .map_err(unavailable)?;

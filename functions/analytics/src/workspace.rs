@@ -216,7 +216,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // Leads attributed to the organization, per day (createdAt is RFC 3339 text).
     let lead_match = queries::leads(&range, &account_id);
     let leads = aggregate(
-        app.crm_db().await?.collection::<Document>("leads"),
+        crm::leads(app).await?,
         vec![
             doc! {"$match": lead_match},
             doc! {"$group": {"_id": {"$substrBytes": ["$createdAt", 0, 10]}, "n": {"$sum": 1}}},
@@ -229,7 +229,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // Chatbot headline numbers (details: /analytics/workspace/chatbot).
     let conv_match = queries::conversations(&range, &account_id);
     let chatbot = aggregate(
-        app.pingora_db().await?.collection::<Document>("conversations"),
+        crm::conversations(app).await?,
         vec![
             doc! {"$match": conv_match},
             doc! {"$group": {"_id": Bson::Null, "n": {"$sum": 1}, "converted": {"$sum": {"$cond": [{"$eq": ["$converted", true]}, 1, 0]}}}},

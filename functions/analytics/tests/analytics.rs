@@ -129,12 +129,8 @@ async fn seed(app: &App, org: &str, neighbour: &str) {
             .await
             .unwrap();
     }
-    let conversations = app
-        .pingora_db()
-        .await
-        .unwrap()
-        .collection::<Document>("conversations");
-    let leads = app.crm_db().await.unwrap().collection::<Document>("leads");
+    let conversations = crm::conversations(app).await.unwrap();
+    let leads = crm::leads(app).await.unwrap();
     for (i, c) in CONVS.iter().enumerate() {
         let (at, text) = when(c.days_ago);
         conversations
@@ -365,13 +361,15 @@ async fn every_range_query_is_served_by_an_index() {
         ),
         (
             "leads",
-            app.crm_db().await.unwrap(),
+            app.database(crm::CLUSTER, crm::DATABASE).await.unwrap(),
             "leads",
             queries::leads(&range, &org),
         ),
         (
             "conversations",
-            app.pingora_db().await.unwrap(),
+            app.database(crm::CHATBOT_CLUSTER, crm::CHATBOT_DATABASE)
+                .await
+                .unwrap(),
             "conversations",
             queries::conversations(&range, &org),
         ),

@@ -81,7 +81,7 @@ pub async fn reload(
     match kind {
         AccountKind::Debug => Ok((was.clone(), String::new())),
         AccountKind::SuperAdmin => {
-            let secret = app.secret_of(SecretKind::AdminCredentials).await?;
+            let secret = app.secret_of(SecretKind::ADMIN_CREDENTIALS).await?;
             let hash = secret
                 .str("superAdminPasswordHash")
                 .ok_or_else(account_gone)?;

@@ -269,7 +269,7 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: AdminLogin = parse_json(&req)?;
     let attempt = begin(app, &req, "super-admin".into()).await?;
     let secret = app
-        .secret_of(shared::config::SecretKind::AdminCredentials)
+        .secret_of(shared::config::SecretKind::ADMIN_CREDENTIALS)
         .await?;
     let stored_hash = secret.str("superAdminPasswordHash").map(str::to_owned);
     if stored_hash.is_none() {

@@ -280,7 +280,7 @@ async fn a_super_admin_refresh_is_refused_after_a_password_change() {
     // Another hash of the same password (a new salt) counts as a change:
     // the session holder proved the old credential, not the new one.
     let changed =
-        test_support::app_with_secret(shared::config::SecretKind::AdminCredentials, |s| {
+        test_support::app_with_secret(shared::config::SecretKind::ADMIN_CREDENTIALS, |s| {
             s["superAdminPasswordHash"] =
                 json!(shared::identity::passwords::hash(SUPER_ADMIN_PASSWORD).unwrap());
         })

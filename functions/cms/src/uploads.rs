@@ -33,10 +33,11 @@ fn s3_error<E: std::error::Error>(e: E) -> ApiError {
     ApiError::dependency(Dependency::S3, error_chain(&e))
 }
 
-/// Where clients fetch `key` from.
+/// Where clients fetch `key` from: `ASSET_BASE_URL` (a CDN serving the
+/// bucket's `cms/` objects) when set, else a presigned URL (7 days).
 async fn public_url(app: &App, key: &str) -> Result<String, ApiError> {
-    if let Some(base) = &app.config.asset_base_url {
-        return Ok(format!("{base}/{key}"));
+    if let Some(base) = app.config.setting("ASSET_BASE_URL") {
+        return Ok(format!("{}/{key}", base.trim_end_matches('/')));
     }
     let presigned = app
         .s3()

@@ -24,8 +24,6 @@ use time::OffsetDateTime;
 
 use crate::mail::{self, Mail};
 
-pub const COLLECTION: &str = "leads";
-
 /// Confirmation mails one recipient address may receive per day.
 pub const CONFIRMATIONS_PER_ADDRESS: Limit = Limit {
     max: 3,
@@ -64,9 +62,8 @@ pub async fn store(app: &App, mut lead: Document) -> Result<Stored, ApiError> {
     );
     lead.insert("createdAt", &at);
     lead.insert("updatedAt", &at);
-    app.crm_db()
+    crm::leads(app)
         .await?
-        .collection::<Document>(COLLECTION)
         .insert_one(&lead)
         .await
         .map_err(unavailable)?;
@@ -77,9 +74,8 @@ pub async fn store(app: &App, mut lead: Document) -> Result<Stored, ApiError> {
 /// the lead as it is now; `None` while someone else holds it.
 async fn claim(app: &App, id: &str, owner: &str) -> Result<Option<Document>, ApiError> {
     let at = epoch();
-    app.crm_db()
+    crm::leads(app)
         .await?
-        .collection::<Document>(COLLECTION)
         .find_one_and_update(
             doc! {"id": id, "$or": [
                 {"mail.claim": {"$exists": false}},
@@ -139,7 +135,7 @@ fn mails(app: &App, lead: &Document) -> Result<(Mail, Mail), ApiError> {
     fields.push(("Lead id", text("id")));
     let kind = title(lead.get_str("type").unwrap_or_default());
     let sales = mail::render(
-        app.config.sales_email()?,
+        &app.config.require("SALES_EMAIL")?,
         Some(&text("email")),
         &format!("New {kind} from {}", text("name")),
         &format!("A new {kind} arrived on the website."),
@@ -208,9 +204,8 @@ pub async fn deliver(app: &App, id: &str, owner: &str) -> Result<bool, ApiError>
     if confirmation_skipped {
         set.insert("mail.confirmationSkipped", true);
     }
-    app.crm_db()
+    crm::leads(app)
         .await?
-        .collection::<Document>(COLLECTION)
         .update_one(
             doc! {"id": id, "mail.claim.by": owner},
             doc! {"$set": set, "$inc": {"mail.attempts": 1}, "$unset": {"mail.claim": ""}},

@@ -47,10 +47,7 @@ pub struct SyncReport {
 )]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let coll = app
-        .crm_db()
-        .await?
-        .collection::<Document>(leads::COLLECTION);
+    let coll = crm::leads(app).await?;
     let pending: Vec<Document> = coll
         .find(doc! {"mailStatus": "pending"})
         .sort(doc! {"createdAt": 1})

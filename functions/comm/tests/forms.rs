@@ -26,10 +26,9 @@ fn contact_event(body: &Value, key: Option<&str>, ip: &str) -> Value {
 
 async fn leads_from(app: &App, email: &str) -> Vec<Document> {
     use futures_util::TryStreamExt;
-    app.crm_db()
+    crm::leads(app)
         .await
         .unwrap()
-        .collection::<Document>("leads")
         .find(doc! {"email": email})
         .await
         .unwrap()
@@ -515,10 +514,9 @@ async fn sync_never_sends_a_lead_its_request_is_still_delivering() {
     .await
     .unwrap();
     let orphan_id = orphan.lead.get_str("id").unwrap().to_owned();
-    app.crm_db()
+    crm::leads(&app)
         .await
         .unwrap()
-        .collection::<Document>("leads")
         .update_one(
             doc! {"id": &orphan_id},
             doc! {"$set": {"mail.claim.until": 0_i64}},

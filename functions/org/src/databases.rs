@@ -11,7 +11,7 @@ use shared::{
     App,
     config::Cluster,
     http::{ApiError, Reply, Request, openapi::Success},
-    stores::mongo::{BILLING_DB, CRM_DB, MAIN_DB, PINGORA_DB},
+    stores::mongo::reported_databases,
 };
 use utoipa::ToSchema;
 
@@ -20,8 +20,8 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct DatabaseStatus {
     pub name: String,
-    /// main, billing, crm, pingora or orgs.
-    pub cluster: &'static str,
+    /// main, orgs, or a cluster `MONGODB_DATABASES` names (billing, crm, pingora).
+    pub cluster: String,
     pub reachable: bool,
     /// Time to list the collections and count their documents.
     pub latency_ms: f64,
@@ -49,7 +49,7 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
     let started = Instant::now();
     let work = async {
         let db = app
-            .database(cluster, &name)
+            .database(cluster.clone(), &name)
             .await
             .map_err(|e| e.message().to_owned())?;
         let names = db
@@ -77,7 +77,7 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
     };
     DatabaseStatus {
         name,
-        cluster: cluster.as_str(),
+        cluster: cluster.as_str().to_owned(),
         reachable: collections.is_some(),
         latency_ms: latency,
         collections,
@@ -127,17 +127,12 @@ const PROBES_AT_ONCE: usize = 8;
 )]
 pub async fn status(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
-    let mut targets = vec![
-        (Cluster::Main, MAIN_DB.to_owned()),
-        (Cluster::Billing, BILLING_DB.to_owned()),
-        (Cluster::Crm, CRM_DB.to_owned()),
-        (Cluster::Pingora, PINGORA_DB.to_owned()),
-    ];
+    let mut targets = reported_databases(&app.config);
     // If the main cluster is down the organization list is unknown; say so
     // in the report rather than failing the whole route.
     let orgs_known = match org_databases(app).await {
         Ok(names) => {
-            targets.extend(names.into_iter().map(|n| (Cluster::Orgs, n)));
+            targets.extend(names.into_iter().map(|n| (Cluster::ORGS, n)));
             true
         }
         Err(_) => false,

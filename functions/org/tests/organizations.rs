@@ -385,7 +385,7 @@ async fn delete_is_super_admin_only_and_removes_the_database() {
     assert_eq!(status, 200, "{resp}");
     assert!(org_doc(&app, &id).await.is_none());
     let names = app
-        .mongo_client(shared::config::Cluster::Orgs)
+        .mongo_client(shared::config::Cluster::ORGS)
         .await
         .unwrap()
         .list_database_names()
@@ -562,9 +562,11 @@ async fn database_status_reports_every_database_and_survives_an_unreachable_one(
         .local_addr()
         .unwrap()
         .port();
-    config.mongodb_cluster_uris.insert(
-        shared::config::Cluster::Crm,
-        format!("mongodb://127.0.0.1:{closed}/?directConnection=true"),
+    config.set(
+        "MONGODB_URI_CRM",
+        Some(&format!(
+            "mongodb://127.0.0.1:{closed}/?directConnection=true"
+        )),
     );
     config.dependency_timeout = std::time::Duration::from_millis(1000);
     let degraded = App::new(config);

@@ -97,7 +97,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
 /// Gemini writes the reply and may propose a page; the proposal is kept only
 /// if it is one of the pages this role may open.
 async fn ask_gemini(
-    gemini: &Gemini<'_>,
+    gemini: &Gemini,
     principal: &Principal,
     body: &AgentRequest,
 ) -> Result<Answer, ApiError> {

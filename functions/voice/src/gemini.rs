@@ -8,7 +8,7 @@ use std::{sync::OnceLock, time::Duration};
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 use shared::{
-    App,
+    App, Config,
     config::SecretKind,
     http::{ApiError, ErrorCode, Principal},
     rate_limit::Limit,
@@ -31,8 +31,43 @@ pub const PER_USER_PER_DAY: Limit = Limit {
 /// response; the rest is room for the envelope.
 pub const MAX_SPEECH_BASE64: usize = 6 * 1024 * 1024 - 64 * 1024;
 
-pub struct Gemini<'a> {
-    app: &'a App,
+/// Gemini's secret (`geminiApiKey`): only the voice functions may read it.
+pub const SECRET: SecretKind = SecretKind::new("GEMINI_SECRET_ID");
+
+/// Where and how Gemini is called.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `GEMINI_BASE_URL` (default Google's endpoint).
+    pub base_url: String,
+    /// `GEMINI_MODEL` (default gemini-2.5-flash).
+    pub model: String,
+    /// `GEMINI_TTS_MODEL` (default gemini-2.5-flash-preview-tts).
+    pub tts_model: String,
+    /// `PROVIDER_TIMEOUT_MS` (default 8000).
+    pub timeout: Duration,
+}
+
+impl Settings {
+    pub fn of(config: &Config) -> Result<Self, ApiError> {
+        Ok(Settings {
+            base_url: config
+                .setting("GEMINI_BASE_URL")
+                .unwrap_or_else(|| "https://generativelanguage.googleapis.com".into())
+                .trim_end_matches('/')
+                .to_owned(),
+            model: config
+                .setting("GEMINI_MODEL")
+                .unwrap_or_else(|| "gemini-2.5-flash".into()),
+            tts_model: config
+                .setting("GEMINI_TTS_MODEL")
+                .unwrap_or_else(|| "gemini-2.5-flash-preview-tts".into()),
+            timeout: config.millis("PROVIDER_TIMEOUT_MS", 8000)?,
+        })
+    }
+}
+
+pub struct Gemini {
+    settings: Settings,
     key: String,
 }
 
@@ -53,7 +88,7 @@ fn bad_gateway(what: String) -> ApiError {
     )
 }
 
-fn client(app: &App) -> &'static reqwest::Client {
+fn client(timeout: Duration) -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
@@ -61,23 +96,19 @@ fn client(app: &App) -> &'static reqwest::Client {
             // compromised or misconfigured endpoint points) must not carry
             // it along. Gemini's API never redirects.
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(app.config.gemini.timeout)
-            .connect_timeout(
-                app.config
-                    .gemini
-                    .timeout
-                    .min(std::time::Duration::from_secs(2)),
-            )
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(2)))
             .build()
             .expect("an HTTP client")
     })
 }
 
-impl<'a> Gemini<'a> {
+impl Gemini {
     /// The provider for one call of `who`, if `geminiApiKey` is configured:
     /// the call is counted against their quota first (429 when spent).
-    pub async fn for_user(app: &'a App, who: &Principal) -> Result<Option<Gemini<'a>>, ApiError> {
-        let secret = app.secret_of(SecretKind::Gemini).await?;
+    pub async fn for_user(app: &App, who: &Principal) -> Result<Option<Gemini>, ApiError> {
+        let settings = Settings::of(&app.config)?;
+        let secret = app.secret_of(SECRET).await?;
         let Some(key) = secret.str("geminiApiKey") else {
             return Ok(None);
         };
@@ -91,7 +122,7 @@ impl<'a> Gemini<'a> {
         app.rate_limit(&format!("gemini-day#{user}"), PER_USER_PER_DAY)
             .await?;
         Ok(Some(Gemini {
-            app,
+            settings,
             key: key.to_owned(),
         }))
     }
@@ -99,9 +130,9 @@ impl<'a> Gemini<'a> {
     async fn generate(&self, model: &str, body: Value) -> Result<Value, ApiError> {
         let url = format!(
             "{}/v1beta/models/{model}:generateContent",
-            self.app.config.gemini.base_url
+            self.settings.base_url
         );
-        let response = client(self.app)
+        let response = client(self.settings.timeout)
             .post(url)
             .header("x-goog-api-key", &self.key)
             .json(&body)
@@ -159,7 +190,7 @@ impl<'a> Gemini<'a> {
             "contents": [{"role": "user", "parts": [{"text": prompt}]}],
             "generationConfig": {"responseMimeType": "application/json", "temperature": 0.2, "maxOutputTokens": 512},
         });
-        let text = Self::text(&self.generate(&self.app.config.gemini.model, body).await?)?;
+        let text = Self::text(&self.generate(&self.settings.model, body).await?)?;
         serde_json::from_str(&text).map_err(|_| bad_gateway("answer is not JSON".into()))
     }
 
@@ -177,7 +208,7 @@ impl<'a> Gemini<'a> {
             "generationConfig": {"temperature": 0.0},
         });
         Ok(
-            Self::text(&self.generate(&self.app.config.gemini.model, body).await?)?
+            Self::text(&self.generate(&self.settings.model, body).await?)?
                 .trim()
                 .to_owned(),
         )
@@ -192,9 +223,7 @@ impl<'a> Gemini<'a> {
                 "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": voice}}},
             },
         });
-        let payload = self
-            .generate(&self.app.config.gemini.tts_model, body)
-            .await?;
+        let payload = self.generate(&self.settings.tts_model, body).await?;
         let audio = Self::parts(&payload)?
             .iter()
             .find_map(|p| p.get("inlineData"))

@@ -93,13 +93,13 @@ fn candidate_text(text: &str) -> Value {
 
 /// An App whose secret has a Gemini key and whose Gemini is `base_url`.
 async fn app_with_gemini(base_url: &str) -> App {
-    let app = app_with_secret(shared::config::SecretKind::Gemini, |secret| {
+    let app = app_with_secret(voice::gemini::SECRET, |secret| {
         secret["geminiApiKey"] = json!("test-gemini-key-0123456789")
     })
     .await;
     let mut config = app.config.clone();
-    config.gemini.base_url = base_url.to_owned();
-    config.gemini.timeout = std::time::Duration::from_millis(1500);
+    config.set("GEMINI_BASE_URL", Some(base_url));
+    config.set("PROVIDER_TIMEOUT_MS", Some("1500"));
     App::new(config)
 }
 

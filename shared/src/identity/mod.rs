@@ -45,7 +45,7 @@ impl App {
     /// The verification keys (`VERIFICATION_KEYS_SECRET_ID`): what checks
     /// tokens and what the JWKS publishes.
     pub async fn keyring(&self) -> Result<Arc<Keyring>, ApiError> {
-        self.keyring_of(SecretKind::VerificationKeys).await
+        self.keyring_of(SecretKind::VERIFICATION_KEYS).await
     }
 
     async fn keyring_of(&self, kind: SecretKind) -> Result<Arc<Keyring>, ApiError> {
@@ -95,7 +95,7 @@ impl App {
         // The private key lives in its own secret, which only the functions
         // that issue tokens may read.
         let token = self
-            .keyring_of(SecretKind::SigningKeys)
+            .keyring_of(SecretKind::SIGNING_KEYS)
             .await?
             .sign(&claims)?;
         Ok((token, claims))

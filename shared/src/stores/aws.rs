@@ -86,6 +86,12 @@ impl App {
             .get_or_init(|| async { aws_sdk_secretsmanager::Client::new(self.sdk_config().await) })
             .await
     }
+
+    pub async fn sqs(&self) -> &aws_sdk_sqs::Client {
+        self.sqs
+            .get_or_init(|| async { aws_sdk_sqs::Client::new(self.sdk_config().await) })
+            .await
+    }
 }
 
 impl App {

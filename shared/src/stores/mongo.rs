@@ -20,9 +20,6 @@ use crate::{
 };
 
 pub const MAIN_DB: &str = "avaone_main";
-pub const BILLING_DB: &str = "billing";
-pub const CRM_DB: &str = "crm";
-pub const PINGORA_DB: &str = "pingora";
 
 /// Clients keyed by URI: clusters that share a URI share a client and pool.
 #[derive(Default)]
@@ -51,20 +48,12 @@ pub fn org_db_name(account_id: &str) -> Result<String, ApiError> {
 
 impl App {
     pub async fn main_db(&self) -> Result<Database, ApiError> {
-        self.database(Cluster::Main, MAIN_DB).await
+        self.database(Cluster::MAIN, MAIN_DB).await
     }
 
     pub async fn org_db(&self, account_id: &str) -> Result<Database, ApiError> {
         let name = org_db_name(account_id)?;
-        self.database(Cluster::Orgs, &name).await
-    }
-
-    pub async fn crm_db(&self) -> Result<Database, ApiError> {
-        self.database(Cluster::Crm, CRM_DB).await
-    }
-
-    pub async fn pingora_db(&self) -> Result<Database, ApiError> {
-        self.database(Cluster::Pingora, PINGORA_DB).await
+        self.database(Cluster::ORGS, &name).await
     }
 
     pub async fn database(&self, cluster: Cluster, name: &str) -> Result<Database, ApiError> {
@@ -73,9 +62,9 @@ impl App {
 
     /// URI for a cluster: `MONGODB_URI_<CLUSTER>`, else `MONGODB_URI`, else the
     /// secret's `mongodbUris.<cluster>`, else the secret's `mongodbUri`.
-    async fn mongo_uri(&self, cluster: Cluster) -> Result<String, ApiError> {
-        if let Some(uri) = self.config.mongodb_cluster_uris.get(&cluster) {
-            return Ok(uri.clone());
+    async fn mongo_uri(&self, cluster: &Cluster) -> Result<String, ApiError> {
+        if let Some(uri) = self.config.setting(&cluster.env_var()) {
+            return Ok(uri);
         }
         if let Some(uri) = &self.config.mongodb_uri {
             return Ok(uri.clone());
@@ -93,7 +82,7 @@ impl App {
     }
 
     pub async fn mongo_client(&self, cluster: Cluster) -> Result<Client, ApiError> {
-        let uri = self.mongo_uri(cluster).await?;
+        let uri = self.mongo_uri(&cluster).await?;
         let mut clients = self.mongo.by_uri.lock().await;
         if let Some(client) = clients.get(&uri) {
             return Ok(client.clone());
@@ -115,6 +104,26 @@ impl App {
         clients.insert(uri, client.clone());
         Ok(client)
     }
+}
+
+/// The databases a status report covers, from `MONGODB_DATABASES`
+/// (`cluster:database` pairs, comma-separated; the template lists the
+/// suite's): main's database when unset. Each domain names its own
+/// databases; this setting only says which ones the reports probe.
+pub fn reported_databases(config: &crate::Config) -> Vec<(Cluster, String)> {
+    let Some(listed) = config.setting("MONGODB_DATABASES") else {
+        return vec![(Cluster::MAIN, MAIN_DB.to_owned())];
+    };
+    listed
+        .split(',')
+        .filter_map(|pair| {
+            let (cluster, db) = pair.trim().split_once(':')?;
+            Some((
+                Cluster::from_name(cluster.trim().to_owned()),
+                db.trim().to_owned(),
+            ))
+        })
+        .collect()
 }
 
 /// A driver error as the client sees it: 503 naming MongoDB (details logged).

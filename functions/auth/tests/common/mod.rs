@@ -79,7 +79,7 @@ pub const SUPER_ADMIN_PASSWORD: &str = "Super-Admin-Test-Pass";
 pub async fn ensure_super_admin(app: &App) {
     let secret_id = app
         .config
-        .secret_id_of(shared::config::SecretKind::AdminCredentials)
+        .secret_id_of(shared::config::SecretKind::ADMIN_CREDENTIALS)
         .unwrap()
         .to_owned();
     let sm = app.secrets_manager().await;
