@@ -26,7 +26,7 @@ use shared::{
         mongo::{org_db_name, unavailable},
     },
 };
-use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
+use time::{Duration, OffsetDateTime};
 
 const INTENTS: [(&str, &str); 4] = [
     ("pricing", "How much does the Business plan cost?"),
@@ -82,10 +82,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
     let today = OffsetDateTime::now_utc().date().midnight().assume_utc();
     let at = |days_ago: i64, hour: i64| {
         let t = today - Duration::days(days_ago) + Duration::hours(hour);
-        (
-            DateTime::from_millis(t.unix_timestamp() * 1000),
-            t.format(&Rfc3339).unwrap_or_default(),
-        )
+        DateTime::from_millis(t.unix_timestamp() * 1000)
     };
 
     let activity = app
@@ -98,7 +95,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
         .map_err(unavailable)?;
     let events: Vec<Document> = (0..60)
         .map(|i| {
-            let (when, _) = at(i % 14, 8 + i % 9);
+            let when = at(i % 14, 8 + i % 9);
             doc! {"userId": format!("u-demo-{}", i % 7), "type": ACTIVITY[(i % 3) as usize], "at": when, "seed": true}
         })
         .collect();
@@ -117,7 +114,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
     let mut convs = Vec::new();
     let mut new_leads = Vec::new();
     for i in 0..40i64 {
-        let (when, text) = at(i % 14, 9 + i % 8);
+        let when = at(i % 14, 9 + i % 8);
         let (intent, question) = INTENTS[(i % 4) as usize];
         let converted = i % 4 == 0;
         convs.push(doc! {
@@ -129,7 +126,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
             new_leads.push(doc! {
                 "id": format!("lead-demo-{account_id}-{i}"), "organizationId": &account_id, "type": "chatbot",
                 "name": format!("Chat visitor {i}"), "email": format!("visitor{i}@example.com"), "status": "new",
-                "mailStatus": "sent", "createdAt": &text, "updatedAt": &text, "seed": true,
+                "mailStatus": "sent", "createdAt": when, "updatedAt": when, "seed": true,
             });
         }
     }

@@ -61,12 +61,16 @@ pub struct Lead {
     /// Which of the lead's two mails went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<LeadMail>,
-    /// RFC 3339.
-    #[serde(default)]
+    /// RFC 3339, UTC.
+    #[serde(default, deserialize_with = "created_text")]
     #[schema(required = true)]
     pub created_at: String,
-    /// RFC 3339.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// RFC 3339, UTC.
+    #[serde(
+        default,
+        deserialize_with = "shared::clock::stored_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated_at: Option<String>,
     /// `true` on demo data from POST /admin/setup-test-data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,6 +131,10 @@ fn day(req: &Request, name: &str) -> Result<Option<Date>, ApiError> {
         .transpose()
 }
 
+fn created_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(shared::clock::stored_instant(d)?.unwrap_or_default())
+}
+
 /// List leads.
 ///
 /// Super admin only. Leads from `crm.leads`, newest first, filtered and paged
@@ -170,10 +178,10 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     }
     let mut created = Document::new();
     if let Some(f) = from {
-        created.insert("$gte", f.to_string());
+        created.insert("$gte", shared::clock::day_start(f));
     }
     if let Some(t) = to.and_then(|t| t.next_day()) {
-        created.insert("$lt", t.to_string());
+        created.insert("$lt", shared::clock::day_start(t));
     }
     if !created.is_empty() {
         filter.insert("createdAt", created);

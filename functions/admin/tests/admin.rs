@@ -56,7 +56,7 @@ async fn leads_are_paged_filtered_and_for_the_super_admin() {
     .iter()
     .enumerate()
     {
-        leads.insert_one(doc! {"id": format!("{tag}-{i}"), "status": *status, "type": *kind, "createdAt": created.as_str(), "tag": &tag}).await.unwrap();
+        leads.insert_one(doc! {"id": format!("{tag}-{i}"), "status": *status, "type": *kind, "createdAt": mongodb::bson::DateTime::parse_rfc3339_str(created).unwrap(), "tag": &tag}).await.unwrap();
     }
     let list =
         |q: &[(&str, &str)]| with_query(as_principal(event("admin", "admin-leads"), &sa()), q);

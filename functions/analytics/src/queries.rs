@@ -34,10 +34,10 @@ pub fn activity(range: &Range) -> Document {
     range.date_filter("at")
 }
 
-/// Leads attributed to `account_id` in the range (`createdAt` is RFC 3339 text).
+/// Leads attributed to `account_id` in the range .
 pub fn leads(range: &Range, account_id: &str) -> Document {
     let mut filter = doc! {"organizationId": account_id};
-    filter.extend(range.text_filter("createdAt"));
+    filter.extend(range.date_filter("createdAt"));
     filter
 }
 

@@ -4,15 +4,13 @@ use std::collections::HashMap;
 
 use mongodb::bson::{Document, doc};
 use serde::Serialize;
+use shared::clock::day_start;
 use shared::{
     App,
     http::{ApiError, Request, query_param},
     stores::mongo::org_db_name,
 };
-use time::{
-    Date, Duration, OffsetDateTime, format_description::well_known::Rfc3339,
-    macros::format_description,
-};
+use time::{Date, Duration, OffsetDateTime, macros::format_description};
 
 use utoipa::ToSchema;
 
@@ -89,31 +87,10 @@ impl Range {
         (self.to - self.from).whole_days() + 1
     }
 
-    fn start(&self) -> mongodb::bson::DateTime {
-        mongodb::bson::DateTime::from_millis(
-            self.from.midnight().assume_utc().unix_timestamp() * 1000,
-        )
-    }
-
-    fn end(&self) -> mongodb::bson::DateTime {
-        let next = self.to.next_day().unwrap_or(self.to);
-        mongodb::bson::DateTime::from_millis(next.midnight().assume_utc().unix_timestamp() * 1000)
-    }
-
-    /// `{field: {$gte: from 00:00, $lt: to+1 00:00}}` for BSON dates.
+    /// `{field: {$gte: from 00:00, $lt: to+1 00:00}}` (instants are BSON dates).
     pub fn date_filter(&self, field: &str) -> Document {
-        doc! { field: {"$gte": self.start(), "$lt": self.end()} }
-    }
-
-    /// The same window for RFC 3339 UTC strings (they sort as text).
-    pub fn text_filter(&self, field: &str) -> Document {
-        let iso = |d: Date| {
-            d.midnight()
-                .assume_utc()
-                .format(&Rfc3339)
-                .unwrap_or_default()
-        };
-        doc! { field: {"$gte": iso(self.from), "$lt": iso(self.to.next_day().unwrap_or(self.to))} }
+        let end = self.to.next_day().unwrap_or(self.to);
+        doc! { field: {"$gte": day_start(self.from), "$lt": day_start(end)} }
     }
 
     pub fn describe(&self) -> RangeView {

@@ -179,7 +179,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             "total": [{"$count": "n"}],
             "active": [{"$match": {"isActive": {"$ne": false}}}, {"$count": "n"}],
             "byRole": [{"$sortByCount": "$role"}],
-            "newInRange": [{"$match": range.text_filter("createdAt")}, {"$count": "n"}],
+            "newInRange": [{"$match": range.date_filter("createdAt")}, {"$count": "n"}],
         }}],
     )
     .await?;
@@ -213,13 +213,13 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let active_users = first_count(&activity, "users");
     let by_type = counts(&activity, "byType");
 
-    // Leads attributed to the organization, per day (createdAt is RFC 3339 text).
+    // Leads attributed to the organization, per day.
     let lead_match = queries::leads(&range, &account_id);
     let leads = aggregate(
         crm::leads(app).await?,
         vec![
             doc! {"$match": lead_match},
-            doc! {"$group": {"_id": {"$substrBytes": ["$createdAt", 0, 10]}, "n": {"$sum": 1}}},
+            doc! {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$createdAt"}}, "n": {"$sum": 1}}},
         ],
     )
     .await?;

@@ -5,7 +5,7 @@ use mongodb::bson::{DateTime, Document, doc};
 use serde_json::{Value, json};
 use shared::{App, http::Role};
 use test_support::{as_principal, call, event, principal, stack_app, unique, with_query};
-use time::{Duration, OffsetDateTime, format_description::well_known::Rfc3339};
+use time::{Duration, OffsetDateTime};
 
 struct Conv {
     days_ago: i64,
@@ -16,13 +16,10 @@ struct Conv {
     converted: bool,
 }
 
-fn when(days_ago: i64) -> (DateTime, String) {
+fn when(days_ago: i64) -> DateTime {
     let t = OffsetDateTime::now_utc().date().midnight().assume_utc() - Duration::days(days_ago)
         + Duration::hours(10);
-    (
-        DateTime::from_millis(t.unix_timestamp() * 1000),
-        t.format(&Rfc3339).unwrap(),
-    )
+    DateTime::from_millis(t.unix_timestamp() * 1000)
 }
 
 fn day(days_ago: i64) -> String {
@@ -107,7 +104,7 @@ async fn seed(app: &App, org: &str, neighbour: &str) {
     .enumerate()
     {
         users
-            .insert_one(doc! {"id": format!("u{i}"), "email": format!("u{i}@a.example"), "role": *role, "isActive": *active, "createdAt": when(*days_ago).1})
+            .insert_one(doc! {"id": format!("u{i}"), "email": format!("u{i}@a.example"), "role": *role, "isActive": *active, "createdAt": when(*days_ago)})
             .await
             .unwrap();
     }
@@ -125,32 +122,32 @@ async fn seed(app: &App, org: &str, neighbour: &str) {
         ("u2", "login", 45),
     ] {
         activity
-            .insert_one(doc! {"userId": user, "type": kind, "at": when(days_ago).0})
+            .insert_one(doc! {"userId": user, "type": kind, "at": when(days_ago)})
             .await
             .unwrap();
     }
     let conversations = crm::conversations(app).await.unwrap();
     let leads = crm::leads(app).await.unwrap();
     for (i, c) in CONVS.iter().enumerate() {
-        let (at, text) = when(c.days_ago);
+        let at = when(c.days_ago);
         conversations
             .insert_one(doc! {"organizationId": org, "conversationId": format!("{org}-{i}"), "startedAt": at, "intent": c.intent,
                               "firstQuestion": c.question, "messageCount": c.messages, "avgResponseMs": c.response_ms, "converted": c.converted})
             .await
             .unwrap();
         if c.converted {
-            leads.insert_one(doc! {"id": format!("{org}-lead-{i}"), "organizationId": org, "type": "chatbot", "createdAt": text}).await.unwrap();
+            leads.insert_one(doc! {"id": format!("{org}-lead-{i}"), "organizationId": org, "type": "chatbot", "createdAt": at}).await.unwrap();
         }
     }
     // The neighbour: lots of data in the same collections.
     for i in 0..5 {
-        let (at, text) = when(i);
+        let at = when(i);
         conversations
             .insert_one(doc! {"organizationId": neighbour, "conversationId": format!("n{i}"), "startedAt": at, "intent": "neighbour-intent",
                               "firstQuestion": "neighbour?", "messageCount": 99, "avgResponseMs": 9999.0, "converted": true})
             .await
             .unwrap();
-        leads.insert_one(doc! {"id": format!("{neighbour}-lead-{i}"), "organizationId": neighbour, "createdAt": text}).await.unwrap();
+        leads.insert_one(doc! {"id": format!("{neighbour}-lead-{i}"), "organizationId": neighbour, "createdAt": at}).await.unwrap();
     }
 }
 

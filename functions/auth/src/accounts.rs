@@ -138,7 +138,7 @@ pub async fn upgrade_hash(
 ) -> Result<(), ApiError> {
     let mut filter = filter;
     filter.insert(field, old);
-    let now = shared::clock::now_rfc3339();
+    let now = shared::clock::now();
     db.collection::<Document>(collection)
         .update_one(filter, doc! { "$set": { field: new, "updatedAt": now } })
         .await

@@ -163,7 +163,7 @@ fn view(doc: &Document, with_author: bool) -> Section {
             .map(|d| serde_json::to_value(d).unwrap_or_default())
             .unwrap_or(json!({})),
         revision: revision_of(doc),
-        updated_at: doc.get_str("updatedAt").unwrap_or_default().to_owned(),
+        updated_at: shared::clock::instant_text(doc.get("updatedAt")).unwrap_or_default(),
         updated_by: with_author.then(|| doc.get_str("updatedBy").unwrap_or_default().to_owned()),
     }
 }
@@ -280,8 +280,8 @@ async fn write_section(
 ) -> Result<Section, ApiError> {
     let content = mongodb::bson::to_document(&content)
         .map_err(|_| ApiError::validation("body", "must be a JSON object"))?;
-    let now = shared::clock::now_rfc3339();
-    let fields = doc! {"content": content, "updatedAt": &now, "updatedBy": author};
+    let now = shared::clock::now();
+    let fields = doc! {"content": content, "updatedAt": now, "updatedBy": author};
     let update = doc! {"$set": fields.clone(), "$inc": {"revision": 1_i64}};
     let written = match precondition {
         Precondition::Absent => {

@@ -30,7 +30,7 @@ pub const CONFIRMATIONS_PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(24 * 3600),
 };
 
-use shared::clock::now_rfc3339 as now;
+use shared::clock::now;
 
 /// How long a deliverer holds a lead: longer than two SES calls under the
 /// dependency timeout can take, short enough for sync-to-crm to take over
@@ -60,8 +60,8 @@ pub async fn store(app: &App, mut lead: Document) -> Result<Stored, ApiError> {
         doc! {"sales": false, "confirmation": false, "attempts": 0,
         "claim": {"by": &claim, "until": epoch() + CLAIM_SECS}},
     );
-    lead.insert("createdAt", &at);
-    lead.insert("updatedAt", &at);
+    lead.insert("createdAt", at);
+    lead.insert("updatedAt", at);
     crm::leads(app)
         .await?
         .insert_one(&lead)

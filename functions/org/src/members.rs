@@ -136,7 +136,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     let (account_id, org) = target(app, &req).await?;
     let body: CreateUser = parse_json(&req)?;
     ensure_capacity(app, &account_id, &org).await?;
-    let now = model::now_rfc3339();
+    let now = shared::clock::now();
     let user = doc! {
         "id": uuid::Uuid::new_v4().to_string(),
         "accountId": &account_id,
@@ -150,8 +150,8 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "lastName": body.last_name.unwrap_or_default(),
         "department": body.department.unwrap_or_default(),
         "position": body.position.unwrap_or_default(),
-        "createdAt": &now,
-        "updatedAt": &now,
+        "createdAt": now,
+        "updatedAt": now,
     };
     insert_user(app, &account_id, &user).await?;
     Reply::created(user_view(user, &org)?)

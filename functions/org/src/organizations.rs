@@ -216,7 +216,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: CreateOrganization = parse_json(&req)?;
     model::ensure_org_indexes(app).await?;
     let account_id = new_account_id(&body.name);
-    let now = model::now_rfc3339();
+    let now = shared::clock::now();
     let org = doc! {
         "id": uuid::Uuid::new_v4().to_string(),
         "accountId": &account_id,
@@ -236,8 +236,8 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "selectedProducts": body.selected_products.unwrap_or_default(),
         "plan": body.plan.map(|p| p.trim().to_owned()).unwrap_or_else(|| model::STANDARD_PLAN.into()),
         "userLimit": body.user_limit.value().unwrap_or(1).to_string(),
-        "createdAt": &now,
-        "updatedAt": &now,
+        "createdAt": now,
+        "updatedAt": now,
     };
     app.main_db()
         .await?
@@ -506,7 +506,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     if set.is_empty() {
         return Err(ApiError::validation("body", "names no field to change"));
     }
-    set.insert("updatedAt", model::now_rfc3339());
+    set.insert("updatedAt", shared::clock::now());
     let id = org.get_str("id").unwrap_or_default().to_owned();
     let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
     orgs.update_one(doc! {"id": &id}, doc! {"$set": set})

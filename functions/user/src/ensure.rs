@@ -210,7 +210,7 @@ async fn upsert(
 ) -> Result<Reply, ApiError> {
     let users = tenancy::model::users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
-    let now = tenancy::model::now_rfc3339();
+    let now = shared::clock::now();
 
     let mut profile = Document::new();
     let mut put = |k: &str, v: Option<String>| {
@@ -228,7 +228,7 @@ async fn upsert(
     }
 
     if let Some(before) = existing {
-        profile.insert("updatedAt", &now);
+        profile.insert("updatedAt", now);
         users
             .update_one(doc! {"email": &email}, doc! {"$set": profile})
             .await
@@ -266,8 +266,8 @@ async fn upsert(
         "role": "user",
         "isActive": true,
         "firstName": "", "lastName": "", "department": "", "position": "",
-        "createdAt": &now,
-        "updatedAt": &now,
+        "createdAt": now,
+        "updatedAt": now,
     };
     user.extend(profile);
     if let Some(pw) = body.password {

@@ -190,7 +190,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             doc! {"$set": {
                 "profileImageKey": &key,
                 "profileImageUrl": &url,
-                "updatedAt": tenancy::model::now_rfc3339(),
+                "updatedAt": shared::clock::now(),
             }},
         )
         .await

@@ -89,12 +89,12 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             continue;
         }
         tenancy::members::ensure_capacity(app, &account_id, &org).await?;
-        let now = tenancy::model::now_rfc3339();
+        let now = shared::clock::now();
         let user = doc! {
             "id": uuid::Uuid::new_v4().to_string(), "accountId": &account_id, "organizationId": &account_id,
             "organizationName": org.get_str("name").unwrap_or_default(), "email": &email, "password": &hash,
             "role": role, "isActive": true, "firstName": first, "lastName": last,
-            "department": dept, "position": position, "createdAt": &now, "updatedAt": &now,
+            "department": dept, "position": position, "createdAt": now, "updatedAt": now,
         };
         tenancy::members::insert_user(app, &account_id, &user).await?;
         added.push(email);

@@ -22,8 +22,6 @@ pub const USERS: &str = "users";
 pub const LICENSE_STATUSES: [&str; 4] = ["active", "suspended", "paused", "expired"];
 pub const ORG_ROLES: [&str; 3] = ["admin", "user", "employee"];
 
-pub use shared::clock::now_rfc3339;
-
 /// `userLimit` arrives as the seed's string ("25") or as a number.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -136,8 +134,12 @@ pub struct Organization {
     #[serde(deserialize_with = "limit_text")]
     #[schema(required = true)]
     pub user_limit: String,
+    /// RFC 3339, UTC.
+    #[serde(deserialize_with = "shared::clock::stored_instant")]
     #[schema(required = true)]
     pub created_at: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(deserialize_with = "shared::clock::stored_instant")]
     #[schema(required = true)]
     pub updated_at: Option<String>,
 }
@@ -183,8 +185,12 @@ pub struct OrgUser {
     /// Where to show the profile image (`<img src>`), once one was uploaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_image_url: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(deserialize_with = "shared::clock::stored_instant")]
     #[schema(required = true)]
     pub created_at: Option<String>,
+    /// RFC 3339, UTC.
+    #[serde(deserialize_with = "shared::clock::stored_instant")]
     #[schema(required = true)]
     pub updated_at: Option<String>,
 }
