@@ -6,7 +6,7 @@
 //! - GET /admin/debug/credentials: which credentials are configured, masked.
 //! - GET /admin/debug/db-health: every MongoDB cluster, reachable and latency.
 
-use std::{collections::BTreeMap, time::Instant};
+use std::collections::BTreeMap;
 
 use mongodb::bson::doc;
 use serde::Serialize;
@@ -322,8 +322,7 @@ pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
         }
     }
     let checks = targets.into_iter().map(|(cluster, db)| async move {
-        let started = Instant::now();
-        let outcome = tokio::time::timeout(app.config.dependency_timeout, async {
+        let checked = shared::stores::check(app, async {
             app.database(cluster.clone(), &db)
                 .await
                 .map_err(|e| e.message().to_owned())?
@@ -331,15 +330,13 @@ pub async fn db_health(app: &App, req: Request) -> Result<Reply, ApiError> {
                 .await
                 .map_err(|_| "ping failed".to_owned())
         })
-        .await
-        .unwrap_or_else(|_| Err("no answer within the timeout".into()));
-        let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+        .await;
         ClusterHealth {
             cluster: cluster.as_str().to_owned(),
             database: db,
-            reachable: outcome.is_ok(),
-            latency_ms: latency,
-            error: outcome.err(),
+            reachable: checked.outcome.is_ok(),
+            latency_ms: checked.latency_ms,
+            error: checked.outcome.err(),
         }
     });
     let clusters = futures_util::future::join_all(checks.map(Box::pin)).await;

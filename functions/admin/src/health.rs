@@ -10,7 +10,7 @@
 //! Probe failures are reported as short categories; the driver's own error
 //! (which can carry hosts or URIs) only goes to the log.
 
-use std::{future::Future, time::Instant};
+use std::future::Future;
 
 use mongodb::bson::doc;
 use serde::Serialize;
@@ -175,21 +175,18 @@ async fn probe(
     dependency: Dependency,
     check: impl Future<Output = Result<(), String>>,
 ) -> (Dependency, DependencyStatus) {
-    let started = Instant::now();
-    let outcome = match tokio::time::timeout(app.config.dependency_timeout, check).await {
-        Ok(result) => result,
-        Err(_) => Err(format!(
-            "no answer within {} ms",
-            app.config.dependency_timeout.as_millis()
-        )),
-    };
-    if let Err(error) = &outcome {
+    let checked = shared::stores::check(app, check).await;
+    if let Err(error) = &checked.outcome {
         tracing::warn!(dependency = dependency.key(), %error, "health probe failed");
     }
     let status = DependencyStatus {
-        status: if outcome.is_ok() { "ok" } else { "down" },
-        latency_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
-        error: outcome.err(),
+        status: if checked.outcome.is_ok() {
+            "ok"
+        } else {
+            "down"
+        },
+        latency_ms: checked.latency_ms,
+        error: checked.outcome.err(),
     };
     (dependency, status)
 }

@@ -52,7 +52,7 @@ impl Validate for DebugLogin {
             }
         }
         if let Some(id) = &self.user_id {
-            v.text("userId", id, 128);
+            v.required("userId", id);
         }
     }
 }

@@ -34,10 +34,6 @@ use crate::{
     tokens::TokenPair,
 };
 
-/// Passwords longer than this are refused before hashing (hashing cost is
-/// bounded; no real password is this long).
-const MAX_PASSWORD_CHARS: usize = 256;
-
 /// The super admin's credentials.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +44,7 @@ pub struct AdminLogin {
 
 impl Validate for AdminLogin {
     fn validate(&self, v: &mut Violations) {
-        v.text("password", &self.password, MAX_PASSWORD_CHARS);
+        v.required("password", &self.password);
     }
 }
 
@@ -70,7 +66,7 @@ impl Validate for OrganizationLogin {
     fn validate(&self, v: &mut Violations) {
         account_id(v, "accountId", &self.account_id);
         v.email("adminEmail", &self.admin_email);
-        v.text("adminPassword", &self.admin_password, MAX_PASSWORD_CHARS);
+        v.required("adminPassword", &self.admin_password);
     }
 }
 
@@ -92,7 +88,7 @@ impl Validate for WorkspaceLogin {
     fn validate(&self, v: &mut Violations) {
         account_id(v, "organizationId", &self.organization_id);
         v.email("email", &self.email);
-        v.text("password", &self.password, MAX_PASSWORD_CHARS);
+        v.required("password", &self.password);
     }
 }
 

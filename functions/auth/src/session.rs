@@ -46,7 +46,7 @@ pub struct VerifiedToken {
 
 impl Validate for VerifyToken {
     fn validate(&self, v: &mut Violations) {
-        v.text("token", &self.token, 4096);
+        v.required("token", &self.token);
     }
 }
 
@@ -93,7 +93,7 @@ pub struct RefreshToken {
 
 impl Validate for RefreshToken {
     fn validate(&self, v: &mut Violations) {
-        v.text("refreshToken", &self.refresh_token, 256);
+        v.required("refreshToken", &self.refresh_token);
     }
 }
 

@@ -187,7 +187,7 @@ const PRESIGNABLE: [(&str, &str); 6] = [
 
 impl Validate for PresignRequest {
     fn validate(&self, v: &mut Violations) {
-        v.text("filename", &self.filename, 200);
+        v.required("filename", &self.filename);
         v.check(
             PRESIGNABLE.iter().any(|(t, _)| *t == self.content_type),
             "contentType",

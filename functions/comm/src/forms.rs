@@ -61,14 +61,6 @@ pub struct ContactForm {
     pub website: Option<String>,
 }
 
-fn optional(v: &mut Violations, field: &str, value: &Option<String>, max: usize) {
-    if let Some(text) = value
-        && text.chars().count() > max
-    {
-        v.add(field, format!("must be at most {max} characters"));
-    }
-}
-
 fn phone(v: &mut Violations, value: &Option<String>) {
     if let Some(p) = value.as_deref().filter(|p| !p.is_empty()) {
         let ok = p.len() <= 32
@@ -85,12 +77,10 @@ fn phone(v: &mut Violations, value: &Option<String>) {
 
 impl Validate for ContactForm {
     fn validate(&self, v: &mut Violations) {
-        v.text("name", &self.name, 100);
+        v.required("name", &self.name);
         v.email("email", &self.email);
-        v.text("message", &self.message, 5000);
+        v.required("message", &self.message);
         phone(v, &self.phone);
-        optional(v, "company", &self.company, 120);
-        optional(v, "subject", &self.subject, 200);
     }
 }
 
@@ -138,7 +128,7 @@ pub struct MeetingRequest {
 
 impl Validate for MeetingRequest {
     fn validate(&self, v: &mut Violations) {
-        v.text("name", &self.name, 100);
+        v.required("name", &self.name);
         v.email("email", &self.email);
         match Date::parse(&self.date, format_description!("[year]-[month]-[day]")) {
             Ok(d) => {
@@ -173,10 +163,7 @@ impl Validate for MeetingRequest {
                 "must be a time zone name such as Europe/Berlin",
             );
         }
-        optional(v, "company", &self.company, 120);
         phone(v, &self.phone);
-        optional(v, "topic", &self.topic, 200);
-        optional(v, "message", &self.message, 5000);
     }
 }
 
@@ -211,19 +198,10 @@ pub struct PricingInquiry {
 
 impl Validate for PricingInquiry {
     fn validate(&self, v: &mut Violations) {
-        v.text("name", &self.name, 100);
+        v.required("name", &self.name);
         v.email("email", &self.email);
-        v.text("company", &self.company, 120);
-        optional(v, "plan", &self.plan, 60);
-        if let Some(seats) = self.seats {
-            v.check(
-                (1..=100_000).contains(&seats),
-                "seats",
-                "must be between 1 and 100000",
-            );
-        }
+        v.required("company", &self.company);
         phone(v, &self.phone);
-        optional(v, "message", &self.message, 5000);
     }
 }
 

@@ -3,7 +3,7 @@
 //! reachability, latency and per-collection document counts. A database
 //! that cannot be reached is reported as such; the route still answers 200.
 
-use std::{collections::BTreeMap, time::Instant};
+use std::collections::BTreeMap;
 
 use mongodb::bson::{Document, doc};
 use serde::Serialize;
@@ -46,8 +46,7 @@ pub struct DatabaseReport {
 }
 
 async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
-    let started = Instant::now();
-    let work = async {
+    let checked = shared::stores::check(app, async {
         let db = app
             .database(cluster.clone(), &name)
             .await
@@ -66,12 +65,10 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
             counts.insert(collection, n);
         }
         Ok::<_, String>(counts)
-    };
-    let outcome = tokio::time::timeout(app.config.dependency_timeout, work)
-        .await
-        .unwrap_or_else(|_| Err("no answer within the timeout".into()));
-    let latency = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
-    let (collections, error) = match outcome {
+    })
+    .await;
+    let latency = checked.latency_ms;
+    let (collections, error) = match checked.outcome {
         Ok(counts) => (Some(counts), None),
         Err(error) => (None, Some(error)),
     };

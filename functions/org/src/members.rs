@@ -17,7 +17,7 @@ use shared::{
 use utoipa::ToSchema;
 
 use tenancy::{
-    members::{check_profile, ensure_capacity, insert_user},
+    members::{ensure_capacity, insert_user},
     model::{self, OrgUser, USERS, find_org, user_view},
 };
 
@@ -80,16 +80,22 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateUser {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
     pub role: String,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub last_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub department: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 80)]
     pub position: Option<String>,
     #[serde(default)]
     pub is_active: Option<bool>,
@@ -98,18 +104,10 @@ pub struct CreateUser {
 impl Validate for CreateUser {
     fn validate(&self, v: &mut Violations) {
         v.email("email", &self.email);
-        model::password(v, "password", &self.password);
         v.check(
             model::ORG_ROLES.contains(&self.role.as_str()),
             "role",
             "must be one of admin, user, employee",
-        );
-        check_profile(
-            v,
-            &self.first_name,
-            &self.last_name,
-            &self.department,
-            &self.position,
         );
     }
 }

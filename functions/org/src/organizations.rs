@@ -29,28 +29,38 @@ use tenancy::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreateOrganization {
+    #[schema(max_length = 120)]
     pub name: String,
+    #[schema(max_length = 254)]
     pub email: String,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub industry: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub employee_count: Option<String>,
     #[serde(default)]
     pub founded_year: Option<String>,
     #[serde(default)]
     pub website: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
+    #[schema(max_length = 254)]
     pub admin_email: String,
+    #[schema(min_length = 12, max_length = 256)]
     pub admin_password: String,
     #[serde(default)]
     pub license_status: Option<String>,
     pub license_expiry: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub selected_products: Option<Vec<String>>,
     /// The subscription plan; `standard` when left out.
     #[serde(default)]
@@ -59,31 +69,9 @@ pub struct CreateOrganization {
     pub user_limit: Limit,
 }
 
-/// The organization's profile fields, which its own admin may edit.
-struct Profile<'a> {
-    phone: &'a Option<String>,
-    address: &'a Option<String>,
-    industry: &'a Option<String>,
-    employee_count: &'a Option<String>,
-    founded_year: &'a Option<String>,
-    website: &'a Option<String>,
-    description: &'a Option<String>,
-}
-
-fn profile_checks(v: &mut Violations, p: Profile<'_>) {
-    let Profile {
-        phone,
-        address,
-        industry,
-        employee_count,
-        founded_year,
-        website,
-        description,
-    } = p;
-    model::optional_text(v, "phone", phone, 40);
-    model::optional_text(v, "address", address, 300);
-    model::optional_text(v, "industry", industry, 100);
-    model::optional_text(v, "employeeCount", employee_count, 40);
+/// The rules of the profile fields (which an organization's own admin may
+/// edit) that their schema cannot state; their lengths are in the schema.
+fn profile_checks(v: &mut Violations, founded_year: &Option<String>, website: &Option<String>) {
     if let Some(year) = founded_year {
         let ok = year.is_empty()
             || year
@@ -100,7 +88,6 @@ fn profile_checks(v: &mut Violations, p: Profile<'_>) {
             "must be an http(s) URL of at most 300 characters",
         );
     }
-    model::optional_text(v, "description", description, 2000);
 }
 
 /// The commercial fields, which only the super admin sets.
@@ -129,7 +116,7 @@ fn license_checks(v: &mut Violations, l: License<'_>) {
     }
     model::products(v, "selectedProducts", l.products);
     if let Some(plan) = l.plan {
-        v.text("plan", plan, 40);
+        v.required("plan", plan);
     }
     if let Some(limit) = l.user_limit {
         v.check(
@@ -142,22 +129,10 @@ fn license_checks(v: &mut Violations, l: License<'_>) {
 
 impl Validate for CreateOrganization {
     fn validate(&self, v: &mut Violations) {
-        v.text("name", &self.name, 120);
+        v.required("name", &self.name);
         v.email("email", &self.email);
-        profile_checks(
-            v,
-            Profile {
-                phone: &self.phone,
-                address: &self.address,
-                industry: &self.industry,
-                employee_count: &self.employee_count,
-                founded_year: &self.founded_year,
-                website: &self.website,
-                description: &self.description,
-            },
-        );
+        profile_checks(v, &self.founded_year, &self.website);
         v.email("adminEmail", &self.admin_email);
-        model::password(v, "adminPassword", &self.admin_password);
         license_checks(
             v,
             License {
@@ -336,24 +311,35 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateOrganization {
+    #[schema(max_length = 120)]
     pub name: Option<String>,
     /// Super admin only: it is unique across organizations, so letting an
     /// organization's admin change it would tell them (by a 409) which
     /// addresses other organizations use.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
+    #[schema(max_length = 300)]
     pub address: Option<String>,
+    #[schema(max_length = 100)]
     pub industry: Option<String>,
+    #[schema(max_length = 40)]
     pub employee_count: Option<String>,
     pub founded_year: Option<String>,
     pub website: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     // Super admin only:
+    #[schema(max_length = 254)]
     pub admin_email: Option<String>,
+    #[schema(min_length = 12, max_length = 256)]
     pub admin_password: Option<String>,
     pub license_status: Option<String>,
     pub license_expiry: Option<String>,
+    #[schema(max_items = 20)]
     pub selected_products: Option<Vec<String>>,
+    #[schema(max_length = 40)]
     pub plan: Option<String>,
     pub user_limit: Option<Limit>,
 }
@@ -377,28 +363,14 @@ const RESTRICTED: [&str; 8] = [
 impl Validate for UpdateOrganization {
     fn validate(&self, v: &mut Violations) {
         if let Some(name) = &self.name {
-            v.text("name", name, 120);
+            v.required("name", name);
         }
         if let Some(email) = &self.email {
             v.email("email", email);
         }
-        profile_checks(
-            v,
-            Profile {
-                phone: &self.phone,
-                address: &self.address,
-                industry: &self.industry,
-                employee_count: &self.employee_count,
-                founded_year: &self.founded_year,
-                website: &self.website,
-                description: &self.description,
-            },
-        );
+        profile_checks(v, &self.founded_year, &self.website);
         if let Some(email) = &self.admin_email {
             v.email("adminEmail", email);
-        }
-        if let Some(pw) = &self.admin_password {
-            model::password(v, "adminPassword", pw);
         }
         license_checks(
             v,

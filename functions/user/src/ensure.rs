@@ -83,16 +83,6 @@ impl Validate for EnsureUser {
                 "must be one of admin, user, employee",
             );
         }
-        tenancy::members::check_profile(
-            v,
-            &self.first_name,
-            &self.last_name,
-            &self.department,
-            &self.position,
-        );
-        if let Some(pw) = &self.password {
-            tenancy::model::password(v, "password", pw);
-        }
     }
 }
 

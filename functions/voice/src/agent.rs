@@ -47,7 +47,7 @@ pub struct AgentReply {
 
 impl Validate for AgentRequest {
     fn validate(&self, v: &mut Violations) {
-        v.text("message", &self.message, 1000);
+        v.required("message", &self.message);
         v.check(
             self.current_path.starts_with('/')
                 && self.current_path.len() <= 200

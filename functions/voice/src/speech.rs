@@ -183,7 +183,7 @@ pub struct Speech {
 
 impl Validate for TextToSpeech {
     fn validate(&self, v: &mut Violations) {
-        v.text("text", &self.text, MAX_SPEECH_CHARS);
+        v.required("text", &self.text);
         if let Some(voice) = &self.voice {
             v.check(
                 VOICES.contains(&voice.as_str()),

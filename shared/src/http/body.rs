@@ -8,6 +8,7 @@
 use lambda_http::{Request, http::header::CONTENT_TYPE};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::error::{ApiError, FieldError};
 
@@ -22,10 +23,15 @@ pub trait Validate {
 
 /// Collects every invalid field so the client can fix them all at once.
 #[derive(Debug, Default)]
-pub struct Violations(Vec<FieldError>);
+pub struct Violations(pub(crate) Vec<FieldError>);
 
 impl Violations {
+    /// Records that `field` is invalid. One message per field: the first
+    /// (its schema's limit, checked before the type's own rules) stands.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if self.0.iter().any(|e| e.field == field) {
+            return;
+        }
         self.0.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
@@ -40,11 +46,10 @@ impl Violations {
     }
 
     /// A required text field: not blank, at most `max` characters.
-    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+    /// A text that must not be blank (its length limits are its schema's).
+    pub fn required(&mut self, field: &str, value: &str) {
         if value.trim().is_empty() {
             self.add(field, "is required and must not be blank");
-        } else if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
         }
     }
 
@@ -71,16 +76,21 @@ impl Violations {
     }
 }
 
-/// Parses a JSON body of at most [`DEFAULT_BODY_LIMIT`] bytes into `T` and validates it.
-pub fn parse_json<T: DeserializeOwned + Validate>(req: &Request) -> Result<T, ApiError> {
+/// Parses a JSON body of at most [`DEFAULT_BODY_LIMIT`] bytes into `T` and
+/// validates it: the limits its schema declares ([`super::limits`]), then
+/// its own [`Validate`] rules, every violation in one 400.
+pub fn parse_json<T: DeserializeOwned + Validate + ToSchema>(req: &Request) -> Result<T, ApiError> {
     parse_json_with_limit(req, DEFAULT_BODY_LIMIT)
 }
 
-pub fn parse_json_with_limit<T: DeserializeOwned + Validate>(
+pub fn parse_json_with_limit<T: DeserializeOwned + Validate + ToSchema>(
     req: &Request,
     limit: usize,
 ) -> Result<T, ApiError> {
-    validated(decode(json_object_bytes(req, limit)?)?)
+    let bytes = json_object_bytes(req, limit)?;
+    let value: T = decode(bytes)?;
+    let json = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+    checked(value, &json)
 }
 
 /// The body's bytes once they are declared JSON, within `limit`, and an object.
@@ -113,8 +123,10 @@ fn json_object_bytes(req: &Request, limit: usize) -> Result<&[u8], ApiError> {
     }
 }
 
-fn validated<T: Validate>(value: T) -> Result<T, ApiError> {
+/// `value` (decoded from `json`) once its schema's limits and its own rules hold.
+fn checked<T: Validate + ToSchema>(value: T, json: &Value) -> Result<T, ApiError> {
     let mut violations = Violations::default();
+    super::limits::check::<T>(json, &mut violations);
     value.validate(&mut violations);
     violations.into_result()?;
     Ok(value)
@@ -184,9 +196,10 @@ impl JsonObject {
     }
 
     /// Parses what is left into `T` and validates it, as [`parse_json`] does.
-    pub fn parse<T: DeserializeOwned + Validate>(self) -> Result<T, ApiError> {
+    pub fn parse<T: DeserializeOwned + Validate + ToSchema>(self) -> Result<T, ApiError> {
         let bytes = serde_json::to_vec(&self.0).map_err(ApiError::internal)?;
-        validated(decode(&bytes)?)
+        let value: T = decode(&bytes)?;
+        checked(value, &Value::Object(self.0))
     }
 }
 
@@ -277,16 +290,17 @@ mod tests {
     use lambda_http::Body;
     use serde::Deserialize;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, utoipa::ToSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
     struct Signup {
         email: String,
+        #[schema(max_length = 20)]
         display_name: String,
         age: Option<u8>,
         address: Option<Address>,
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, utoipa::ToSchema)]
     #[serde(deny_unknown_fields)]
     struct Address {
         city: String,
@@ -295,7 +309,7 @@ mod tests {
     impl Validate for Signup {
         fn validate(&self, v: &mut Violations) {
             v.email("email", &self.email);
-            v.text("displayName", &self.display_name, 20);
+            v.required("displayName", &self.display_name);
         }
     }
 

@@ -5,6 +5,7 @@
 mod body;
 pub mod conditional;
 mod error;
+pub mod limits;
 pub mod media;
 pub mod multipart;
 pub mod openapi;

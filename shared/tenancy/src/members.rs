@@ -1,28 +1,15 @@
-//! Adding users to an organization: the profile rules, the user limit and
+//! Adding users to an organization: the user limit and
 //! the insert every create path shares (the org routes, ensure-user, the
 //! local sample users).
 
 use mongodb::bson::{Document, doc};
 use shared::{
     App,
-    http::{ApiError, Violations},
+    http::ApiError,
     stores::mongo::{is_duplicate_key, unavailable},
 };
 
 use crate::model;
-
-pub fn check_profile(
-    v: &mut Violations,
-    first: &Option<String>,
-    last: &Option<String>,
-    dept: &Option<String>,
-    pos: &Option<String>,
-) {
-    model::optional_text(v, "firstName", first, 80);
-    model::optional_text(v, "lastName", last, 80);
-    model::optional_text(v, "department", dept, 80);
-    model::optional_text(v, "position", pos, 80);
-}
 
 /// Refuses a new user once the organization holds `userLimit` users.
 /// (Count-then-insert: two concurrent creates at the limit can both pass;

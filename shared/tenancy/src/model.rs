@@ -55,33 +55,15 @@ pub fn valid_date(value: &str) -> bool {
         || Date::parse(value, format_description!("[year]-[month]-[day]")).is_ok()
 }
 
-/// Optional free-text field: at most `max` characters.
-pub fn optional_text(v: &mut Violations, field: &str, value: &Option<String>, max: usize) {
-    if let Some(text) = value
-        && text.chars().count() > max
-    {
-        v.add(field, format!("must be at most {max} characters"));
-    }
-}
-
+/// Product names: 1-40 characters each (how many, the schema says).
 pub fn products(v: &mut Violations, field: &str, value: &Option<Vec<String>>) {
     if let Some(items) = value {
-        v.check(items.len() <= 20, field, "must list at most 20 products");
         v.check(
             items.iter().all(|p| !p.trim().is_empty() && p.len() <= 40),
             field,
             "must contain product names of 1-40 characters",
         );
     }
-}
-
-pub fn password(v: &mut Violations, field: &str, value: &str) {
-    let n = value.chars().count();
-    v.check(
-        (12..=256).contains(&n),
-        field,
-        "must be 12 to 256 characters",
-    );
 }
 
 /// An organization as clients see it: the seed's `Organization` without the
