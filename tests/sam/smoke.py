@@ -21,7 +21,24 @@ from samcli.yamlhelper import yaml_parse
 API = os.environ["API_URL"]
 
 
+# sam local's emulator at times starts a function's container before its
+# Runtime API listens: the bootstrap's first poll of 127.0.0.1:9001 is refused,
+# it exits, and start-api answers 502 "Internal server error" (seen under
+# load; Lambda itself never does this). One retry tells that race from a real
+# crash, which fails again.
+EMULATOR_RACE = (502, {"message": "Internal server error"})
+
+
 def call(method, path, body=None, token=None):
+    status, answer = send(method, path, body, token)
+    if (status, answer) == EMULATOR_RACE:
+        print(f"note {method} {path}: 502 from the emulator, retrying once")
+        time.sleep(1)
+        status, answer = send(method, path, body, token)
+    return status, answer
+
+
+def send(method, path, body=None, token=None):
     headers = {"content-type": "application/json"}
     if token is not None:
         headers["authorization"] = f"Bearer {token}"

@@ -13,12 +13,12 @@ use serde::Serialize;
 use serde_json::Value;
 use shared::{
     App,
-    config::{Cluster, SecretKind},
+    config::SecretKind,
     http::{
         ApiError, Reply, Request,
         openapi::{Failure, Success},
     },
-    stores::mongo::reported_databases,
+    stores::mongo::{Cluster, reported_databases},
 };
 
 /// The secrets the suite's functions use, as the credentials report lists

@@ -9,9 +9,8 @@ use mongodb::bson::{Document, doc};
 use serde::Serialize;
 use shared::{
     App,
-    config::Cluster,
     http::{ApiError, Reply, Request, openapi::Success},
-    stores::mongo::reported_databases,
+    stores::mongo::{Cluster, reported_databases},
 };
 use utoipa::ToSchema;
 

@@ -385,7 +385,7 @@ async fn delete_is_super_admin_only_and_removes_the_database() {
     assert_eq!(status, 200, "{resp}");
     assert!(org_doc(&app, &id).await.is_none());
     let names = app
-        .mongo_client(shared::config::Cluster::ORGS)
+        .mongo_client(shared::stores::mongo::Cluster::ORGS)
         .await
         .unwrap()
         .list_database_names()

@@ -9,7 +9,7 @@
 //! updatedAt}` (comm's `leads` module writes it).
 
 use mongodb::{Collection, bson::Document};
-use shared::{App, config::Cluster, http::ApiError};
+use shared::{App, http::ApiError, stores::mongo::Cluster};
 
 /// The CRM may live on its own cluster (`MONGODB_URI_CRM`, or the secret's
 /// `mongodbUris.crm`).

@@ -2,7 +2,7 @@
 //! environment, a small pool, lazy connect (the driver connects on first use),
 //! and bounded server selection so a dead server is a 503 within the timeout.
 
-use std::{collections::HashMap, time::Duration};
+use std::{borrow::Cow, collections::HashMap, time::Duration};
 
 use futures_util::TryStreamExt;
 use mongodb::{
@@ -14,7 +14,6 @@ use tokio::sync::Mutex;
 
 use crate::{
     App,
-    config::Cluster,
     http::{ApiError, Paging},
     stores::Dependency,
 };
@@ -103,6 +102,45 @@ impl App {
             .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))?;
         clients.insert(uri, client.clone());
         Ok(client)
+    }
+}
+
+/// A MongoDB deployment, by name; each may live on its own cluster. The
+/// kit's own are below; a domain names the ones it uses
+/// (`Cluster::named("crm")`). Its URI comes from `MONGODB_URI_<NAME>`, else
+/// `MONGODB_URI`, else the secret's `mongodbUris.<name>`, else its
+/// `mongodbUri`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cluster {
+    name: Cow<'static, str>,
+}
+
+impl Cluster {
+    pub const fn named(name: &'static str) -> Self {
+        Cluster {
+            name: Cow::Borrowed(name),
+        }
+    }
+
+    /// A cluster named by a setting.
+    pub fn from_name(name: String) -> Self {
+        Cluster {
+            name: Cow::Owned(name),
+        }
+    }
+
+    /// `avaone_main`: organizations, super admin, website content.
+    pub const MAIN: Cluster = Cluster::named("main");
+    /// `org_<accountId>`: one database per organization.
+    pub const ORGS: Cluster = Cluster::named("orgs");
+
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// Environment variable that overrides this cluster's URI.
+    pub fn env_var(&self) -> String {
+        format!("MONGODB_URI_{}", self.name.to_ascii_uppercase())
     }
 }
 

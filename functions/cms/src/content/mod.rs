@@ -17,15 +17,9 @@
 
 use std::collections::BTreeMap;
 
-use futures_util::TryStreamExt;
 use lambda_http::http::{HeaderValue, header};
-use mongodb::{
-    Collection,
-    bson::{Document, doc},
-    options::ReturnDocument,
-};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use shared::{
     App,
     http::{
@@ -34,10 +28,15 @@ use shared::{
         openapi::{Failure, Success},
         parse_json_with_limit, query_param,
     },
-    stores::mongo::{is_duplicate_key, unavailable},
 };
 
-pub const COLLECTION: &str = "website_content";
+mod storable;
+use storable::check_content;
+mod store;
+
+pub use store::COLLECTION;
+use store::{all_sections, collection, ensure_index, find_section, write_section};
+
 const MAX_CONTENT_BYTES: usize = 256 * 1024;
 
 pub fn valid_section(name: &str) -> bool {
@@ -152,32 +151,6 @@ pub enum ContentRead {
     All(Sections),
 }
 
-// Read field by field (not `from_document`) so a stored document with a
-// missing or oddly typed field still renders, as it always has. Revisions
-// written by other tools may be 32-bit: read either width.
-fn view(doc: &Document, with_author: bool) -> Section {
-    Section {
-        section: doc.get_str("section").unwrap_or_default().to_owned(),
-        content: doc
-            .get_document("content")
-            .map(|d| serde_json::to_value(d).unwrap_or_default())
-            .unwrap_or(json!({})),
-        revision: revision_of(doc),
-        updated_at: shared::clock::instant_text(doc.get("updatedAt")).unwrap_or_default(),
-        updated_by: with_author.then(|| doc.get_str("updatedBy").unwrap_or_default().to_owned()),
-    }
-}
-
-fn revision_of(doc: &Document) -> i64 {
-    doc.get_i64("revision")
-        .or_else(|_| doc.get_i32("revision").map(i64::from))
-        .unwrap_or_default()
-}
-
-async fn collection(app: &App) -> Result<Collection<Document>, ApiError> {
-    Ok(app.main_db().await?.collection::<Document>(COLLECTION))
-}
-
 fn public_cache(reply: Reply) -> Reply {
     reply.header(
         header::CACHE_CONTROL,
@@ -211,13 +184,9 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     let Some(section) = section_param(&req)? else {
         return website(app, req).await;
     };
-    let doc = collection(app)
+    let section = find_section(&collection(app).await?, &section)
         .await?
-        .find_one(doc! {"section": &section})
-        .await
-        .map_err(unavailable)?
         .ok_or_else(|| ApiError::not_found(format!("No content for section {section}.")))?;
-    let section = view(&doc, false);
     let tag = section.etag();
     Ok(public_cache(
         Reply::ok(ContentRead::One(section))?.header(header::ETAG, tag),
@@ -229,149 +198,6 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
 #[schema(value_type = Object)]
 // Free-form on purpose: the website defines each section's shape.
 pub struct SectionContent(pub Map<String, Value>);
-
-/// MongoDB stores object keys as C strings and reserves `$`-prefixed names
-/// for operators, so neither may reach the driver from free-form content:
-/// names the first such key (`body.a.b`) so the client can fix it.
-fn unstorable_key(path: &str, map: &Map<String, Value>) -> Option<String> {
-    map.iter().find_map(|(key, inner)| {
-        let here = format!("{path}.{key}");
-        if key.contains('\0') || key.starts_with('$') {
-            Some(here)
-        } else {
-            nested_unstorable_key(&here, inner)
-        }
-    })
-}
-
-fn nested_unstorable_key(path: &str, value: &Value) -> Option<String> {
-    match value {
-        Value::Object(map) => unstorable_key(path, map),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, inner)| nested_unstorable_key(&format!("{path}.{i}"), inner)),
-        _ => None,
-    }
-}
-
-fn check_content(v: &mut Violations, field: &str, content: &Map<String, Value>) {
-    if let Some(key) = unstorable_key(field, content) {
-        v.add(
-            &key,
-            "object keys may not contain a NUL character or start with '$'",
-        );
-    }
-}
-
-impl Validate for SectionContent {
-    fn validate(&self, v: &mut Violations) {
-        check_content(v, "body", &self.0);
-    }
-}
-
-/// Writes one section if `precondition` holds. Returns the stored view.
-async fn write_section(
-    coll: &Collection<Document>,
-    section: &str,
-    content: Map<String, Value>,
-    precondition: &Precondition,
-    author: &str,
-) -> Result<Section, ApiError> {
-    let content = mongodb::bson::to_document(&content)
-        .map_err(|_| ApiError::validation("body", "must be a JSON object"))?;
-    let now = shared::clock::now();
-    let fields = doc! {"content": content, "updatedAt": now, "updatedBy": author};
-    let update = doc! {"$set": fields.clone(), "$inc": {"revision": 1_i64}};
-    let written = match precondition {
-        Precondition::Absent => {
-            let mut new = fields;
-            new.insert("section", section);
-            new.insert("revision", 1_i64);
-            match coll.insert_one(&new).await {
-                Ok(_) => Some(new),
-                Err(e) if is_duplicate_key(&e) => None,
-                Err(e) => return Err(unavailable(e)),
-            }
-        }
-        Precondition::None => {
-            // Two unconditional writers creating one section race on the
-            // unique index; the loser's upsert fails and, retried, updates.
-            let mut retried = false;
-            loop {
-                match coll
-                    .find_one_and_update(doc! {"section": section}, update.clone())
-                    .upsert(true)
-                    .return_document(ReturnDocument::After)
-                    .await
-                {
-                    Ok(doc) => break doc,
-                    Err(e) if is_duplicate_key(&e) && !retried => retried = true,
-                    Err(e) => return Err(unavailable(e)),
-                }
-            }
-        }
-        Precondition::Exists => coll
-            .find_one_and_update(doc! {"section": section}, update)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(unavailable)?,
-        Precondition::Matches(tags) => {
-            // A tag that is not a revision number was never ours: it cannot match.
-            let revisions: Vec<i64> = tags.iter().filter_map(|t| t.parse().ok()).collect();
-            if revisions.is_empty() {
-                None
-            } else {
-                coll.find_one_and_update(
-                    doc! {"section": section, "revision": {"$in": revisions}},
-                    update,
-                )
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(unavailable)?
-            }
-        }
-    };
-    match written {
-        Some(doc) => Ok(view(&doc, true)),
-        None => Err(stale(coll, section).await?),
-    }
-}
-
-/// The 412 for a write whose precondition failed, naming the current revision.
-async fn stale(coll: &Collection<Document>, section: &str) -> Result<ApiError, ApiError> {
-    let current = coll
-        .find_one(doc! {"section": section})
-        .await
-        .map_err(unavailable)?;
-    Ok(match current {
-        None => ApiError::precondition_failed(format!(
-            "Section {section} does not exist yet; create it without If-Match (or with If-None-Match: *)."
-        ))
-        .with_data(json!({"section": section, "currentRevision": null})),
-        Some(doc) => {
-            let revision = revision_of(&doc);
-            ApiError::precondition_failed(format!(
-                "Section {section} is now at revision {revision}, not the one your If-Match names (someone else changed it, or it already exists); reload it and apply your edit again."
-            ))
-            .with_data(json!({"section": section, "currentRevision": revision}))
-        }
-    })
-}
-
-/// Ensures the unique index that makes concurrent creation of one section safe.
-async fn ensure_index(coll: &Collection<Document>) -> Result<(), ApiError> {
-    use mongodb::{IndexModel, options::IndexOptions};
-    coll.create_index(
-        IndexModel::builder()
-            .keys(doc! {"section": 1})
-            .options(IndexOptions::builder().unique(true).build())
-            .build(),
-    )
-    .await
-    .map_err(unavailable)?;
-    Ok(())
-}
 
 /// Write one website section.
 ///
@@ -411,30 +237,6 @@ pub async fn put(app: &App, req: Request) -> Result<Reply, ApiError> {
     let stored = write_section(&coll, &section, content, &precondition, &principal.user_id).await?;
     let tag = stored.etag();
     Ok(Reply::ok(stored)?.header(header::ETAG, tag))
-}
-
-async fn all_sections(
-    coll: &Collection<Document>,
-    with_author: bool,
-) -> Result<Sections, ApiError> {
-    let docs: Vec<Document> = coll
-        .find(doc! {})
-        .sort(doc! {"section": 1})
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)?;
-    let sections = docs
-        .iter()
-        .map(|d| {
-            (
-                d.get_str("section").unwrap_or_default().to_owned(),
-                view(d, with_author),
-            )
-        })
-        .collect();
-    Ok(Sections { sections })
 }
 
 /// Read every website section.

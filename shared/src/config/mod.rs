@@ -10,12 +10,12 @@
 //! Reading the environment does no I/O, so it happens at init; the secret is
 //! fetched on the first invocation that needs it, never at init.
 
-use std::{borrow::Cow, collections::HashMap, sync::Arc, time::Duration};
+mod secrets;
 
-use serde_json::{Map, Value};
-use tokio::{sync::Mutex, time::Instant};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use crate::{App, http::ApiError, stores::Dependency};
+pub(crate) use secrets::SecretCache;
+pub use secrets::{Secret, SecretKind};
 
 /// A required setting is absent or malformed. The message always names it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,78 +50,6 @@ impl Stage {
             Stage::Dev => "dev",
             Stage::Prod => "prod",
         }
-    }
-}
-
-/// A Secrets Manager secret, named by the setting (environment variable)
-/// that holds its name or ARN. The secrets are split by who may read them,
-/// so each function's role can read only the ones it uses. The kit's own
-/// are below; a domain declares its own the same way (voice:
-/// `SecretKind::new("GEMINI_SECRET_ID")`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SecretKind {
-    setting: &'static str,
-}
-
-impl SecretKind {
-    pub const fn new(setting: &'static str) -> Self {
-        SecretKind { setting }
-    }
-
-    /// `SECRET_ID`: the database URIs (`mongodbUri`, `mongodbUris`).
-    pub const CONFIG: SecretKind = SecretKind::new("SECRET_ID");
-    /// `SIGNING_KEYS_SECRET_ID`: `jwtSigningKeys: [{kid, privateKeyPem}]`
-    /// and `jwtActiveKid`. Only functions that issue tokens.
-    pub const SIGNING_KEYS: SecretKind = SecretKind::new("SIGNING_KEYS_SECRET_ID");
-    /// `VERIFICATION_KEYS_SECRET_ID`: `jwtPublicKeys: [{kid,
-    /// publicKeyPem}]`, every key that may have signed a live token. Public
-    /// values, kept beside the signing keys so a rotation is two writes.
-    pub const VERIFICATION_KEYS: SecretKind = SecretKind::new("VERIFICATION_KEYS_SECRET_ID");
-    /// `ADMIN_SECRET_ID`: `superAdminPasswordHash`.
-    pub const ADMIN_CREDENTIALS: SecretKind = SecretKind::new("ADMIN_SECRET_ID");
-
-    /// The environment variable holding the secret's name or ARN.
-    pub fn setting(self) -> &'static str {
-        self.setting
-    }
-}
-
-/// A MongoDB deployment, by name; each may live on its own cluster. The
-/// kit's own are below; a domain names the ones it uses
-/// (`Cluster::named("crm")`). Its URI comes from `MONGODB_URI_<NAME>`, else
-/// `MONGODB_URI`, else the secret's `mongodbUris.<name>`, else its
-/// `mongodbUri`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Cluster {
-    name: Cow<'static, str>,
-}
-
-impl Cluster {
-    pub const fn named(name: &'static str) -> Self {
-        Cluster {
-            name: Cow::Borrowed(name),
-        }
-    }
-
-    /// A cluster named by a setting.
-    pub fn from_name(name: String) -> Self {
-        Cluster {
-            name: Cow::Owned(name),
-        }
-    }
-
-    /// `avaone_main`: organizations, super admin, website content.
-    pub const MAIN: Cluster = Cluster::named("main");
-    /// `org_<accountId>`: one database per organization.
-    pub const ORGS: Cluster = Cluster::named("orgs");
-
-    pub fn as_str(&self) -> &str {
-        &self.name
-    }
-
-    /// Environment variable that overrides this cluster's URI.
-    pub fn env_var(&self) -> String {
-        format!("MONGODB_URI_{}", self.name.to_ascii_uppercase())
     }
 }
 
@@ -358,100 +286,6 @@ fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// The decoded configuration secret. `Debug` never prints values.
-#[derive(Clone)]
-pub struct Secret(Map<String, Value>);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Secret")
-            .field("keys", &self.0.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl Secret {
-    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => Ok(Secret(map)),
-            _ => Err(ConfigError::Invalid {
-                name: "SECRET_ID",
-                reason: "the secret's value is not a JSON object".into(),
-            }),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
-    }
-
-    /// A non-empty string value, if present.
-    pub fn str(&self, key: &str) -> Option<&str> {
-        self.0
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    }
-
-    pub fn require_str(&self, key: &str) -> Result<&str, ConfigError> {
-        self.str(key)
-            .ok_or_else(|| ConfigError::MissingSecretKey(key.to_owned()))
-    }
-
-    /// Which keys are present (for debug routes: presence, never values).
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.keys().map(String::as_str)
-    }
-}
-
-/// Cache of the secrets, by kind. Concurrent first uses wait for one fetch.
-#[derive(Default)]
-pub(crate) struct SecretCache {
-    slots: Mutex<HashMap<SecretKind, (Instant, Arc<Secret>)>>,
-}
-
-impl App {
-    /// The configuration secret (database URIs): [`App::secret_of`]
-    /// [`SecretKind::CONFIG`].
-    pub async fn secret(&self) -> Result<Arc<Secret>, ApiError> {
-        self.secret_of(SecretKind::CONFIG).await
-    }
-
-    /// A secret, fetched on first use and refreshed after
-    /// `SECRET_TTL_SECONDS`. If a refresh fails the error is returned (callers
-    /// see 503) rather than serving a value older than the TTL promises.
-    pub async fn secret_of(&self, kind: SecretKind) -> Result<Arc<Secret>, ApiError> {
-        let mut slots = self.secret_cache.slots.lock().await;
-        if let Some((fetched, secret)) = slots.get(&kind)
-            && fetched.elapsed() < self.config.secret_ttl
-        {
-            return Ok(secret.clone());
-        }
-        let secret_id = self.config.secret_id_of(kind)?;
-        let invalid = |reason: &str| {
-            ApiError::from(ConfigError::Invalid {
-                name: kind.setting(),
-                reason: reason.into(),
-            })
-        };
-        let client = self.secrets_manager().await;
-        let call = client.get_secret_value().secret_id(secret_id).send();
-        let output = tokio::time::timeout(self.config.dependency_timeout, call)
-            .await
-            .map_err(|_| ApiError::dependency(Dependency::Secrets, "timed out"))?
-            .map_err(|e| ApiError::dependency(Dependency::Secrets, e))?;
-        let text = output
-            .secret_string()
-            .ok_or_else(|| invalid("the secret has no string value"))?;
-        let secret = Arc::new(
-            Secret::from_json(text)
-                .map_err(|_| invalid("the secret's value is not a JSON object"))?,
-        );
-        slots.insert(kind, (Instant::now(), secret.clone()));
-        Ok(secret)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,7 +357,8 @@ mod tests {
             ["https://a.example", "https://b.example"]
         );
         assert_eq!(
-            cfg.setting(&Cluster::named("crm").env_var()).unwrap(),
+            cfg.setting(&crate::stores::mongo::Cluster::named("crm").env_var())
+                .unwrap(),
             "mongodb://crm:27017"
         );
         assert_eq!(cfg.dependency_timeout, Duration::from_millis(2500));
@@ -551,22 +386,11 @@ mod tests {
         );
         cfg.set("SALES_EMAIL", None);
         assert_eq!(cfg.setting("SALES_EMAIL"), None);
-        let crm = Cluster::named("crm");
+        let crm = crate::stores::mongo::Cluster::named("crm");
         assert_eq!(crm.env_var(), "MONGODB_URI_CRM");
         assert_eq!(
             SecretKind::new("GEMINI_SECRET_ID").setting(),
             "GEMINI_SECRET_ID"
         );
-    }
-
-    #[test]
-    fn secret_debug_hides_values() {
-        let secret = Secret::from_json(r#"{"mongodbUri":"mongodb://user:hunter2@db"}"#).unwrap();
-        let shown = format!("{secret:?}");
-        assert!(
-            shown.contains("mongodbUri") && !shown.contains("hunter2"),
-            "{shown}"
-        );
-        assert!(Secret::from_json("[1]").is_err());
     }
 }
