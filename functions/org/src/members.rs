@@ -11,14 +11,15 @@ use shared::{
         parse_json, path_param, query_choice,
     },
     identity::passwords,
-    stores::mongo::{find_page, org_db_name},
+    stores::mongo::org_db_name,
 };
 
 use utoipa::ToSchema;
 
 use tenancy::{
     members::{ensure_capacity, insert_user},
-    model::{self, OrgUser, USERS, find_org, user_view},
+    model::{self, OrgUser, user_view},
+    store::find_org,
 };
 
 /// The organization named in the path, after the caller was allowed to see it.
@@ -61,15 +62,8 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         Some(role) => doc! {"role": role},
         None => doc! {},
     };
-    let users = app.org_db(&account_id).await?.collection::<Document>(USERS);
-    let (items, total) = find_page(
-        &users,
-        filter,
-        doc! {"email": 1},
-        doc! {"password": 0},
-        paging,
-    )
-    .await?;
+    let (items, total) =
+        tenancy::store::list_users(app, &account_id, filter, doc! {"email": 1}, paging).await?;
     let items = items
         .into_iter()
         .map(|u| user_view(u, &org))

@@ -68,7 +68,7 @@ async fn page(
     paging: Paging,
     projection: Document,
 ) -> Result<(Vec<Document>, u64), ApiError> {
-    let users = tenancy::model::users(app, account_id).await?;
+    let users = tenancy::store::users(app, account_id).await?;
     let (items, total) = find_page(&users, filter, sort, projection, paging).await?;
     Ok((items, total))
 }
@@ -105,7 +105,7 @@ pub async fn workspace_users(app: &App, req: Request) -> Result<Reply, ApiError>
     )
     .await?;
     // The plan is the organization's: one read for the page.
-    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::store::find_org(app, doc! {"accountId": &account_id})
         .await?
         .unwrap_or_default();
     let items = items

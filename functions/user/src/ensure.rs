@@ -130,7 +130,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     }
     let account_id = scope::organization(&principal, requested.as_deref())?;
     principal.require_org_admin(&account_id)?;
-    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::store::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
     let scope_key = format!("ensure-user#{account_id}");
@@ -155,7 +155,7 @@ async fn sent_back(
     mut sent: JsonObject,
 ) -> Result<(EnsureUser, Vec<String>, Option<Document>), ApiError> {
     let existing = match sent.text("email") {
-        Some(email) => tenancy::model::users(app, account_id)
+        Some(email) => tenancy::store::users(app, account_id)
             .await?
             .find_one(doc! {"email": email.trim().to_lowercase()})
             .await
@@ -198,7 +198,7 @@ async fn upsert(
     body: EnsureUser,
     existing: Option<Document>,
 ) -> Result<Reply, ApiError> {
-    let users = tenancy::model::users(app, &account_id).await?;
+    let users = tenancy::store::users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
     let now = shared::clock::now();
 

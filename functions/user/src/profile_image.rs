@@ -153,7 +153,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // of this organization with an id that is a plain path segment. A token
     // whose subject is anything else (an organization admin's, or a crafted
     // `../..`) stores nothing.
-    let users = tenancy::model::users(app, &account_id).await?;
+    let users = tenancy::store::users(app, &account_id).await?;
     let user_id = principal.user_id.as_str();
     let is_user = plain_segment(user_id)
         && users
@@ -239,7 +239,7 @@ pub async fn serve(app: &App, req: Request) -> Result<Reply, ApiError> {
         return Err(not_found());
     }
     let key = object_key(&account_id, &user_id, &file);
-    let current = tenancy::model::users(app, &account_id)
+    let current = tenancy::store::users(app, &account_id)
         .await?
         .find_one(doc! {"id": &user_id, "profileImageKey": &key})
         .projection(doc! {"_id": 1})

@@ -68,10 +68,10 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id =
         scope::organization(&principal, query_param(&req, "organizationId").as_deref())?;
     principal.require_org_admin(&account_id)?;
-    let org = tenancy::model::find_org(app, doc! {"accountId": &account_id})
+    let org = tenancy::store::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
-    let users = tenancy::model::users(app, &account_id).await?;
+    let users = tenancy::store::users(app, &account_id).await?;
     let hash = passwords::hash_blocking(SAMPLE_PASSWORD.to_owned()).await?;
     let mut added = Vec::new();
     for (first, last, role, dept, position) in SAMPLES {

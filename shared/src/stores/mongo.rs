@@ -199,6 +199,18 @@ pub async fn find_page(
     Ok((items, total))
 }
 
+/// A write's failure as the client sees it: 409 with `conflict` when a
+/// unique index refused it, else 503 naming MongoDB.
+pub fn write_error(conflict: &str) -> impl Fn(mongodb::error::Error) -> ApiError + '_ {
+    move |e| {
+        if is_duplicate_key(&e) {
+            ApiError::conflict(conflict.to_owned())
+        } else {
+            unavailable(e)
+        }
+    }
+}
+
 /// True when a write failed on a unique index (E11000).
 pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};

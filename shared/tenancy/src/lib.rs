@@ -10,8 +10,11 @@
 //! - [`licence`]: whether an organization may hold sessions, and whether it
 //!   is licensed for a product.
 //! - [`scope`]: which organization a request may act on.
+//! - [`store`]: where organizations and their users are kept; domains read
+//!   and write them only through it.
 
 pub mod licence;
 pub mod members;
 pub mod model;
 pub mod scope;
+pub mod store;

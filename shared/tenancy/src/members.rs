@@ -6,17 +6,17 @@ use mongodb::bson::{Document, doc};
 use shared::{
     App,
     http::ApiError,
-    stores::mongo::{is_duplicate_key, unavailable},
+    stores::mongo::{unavailable, write_error},
 };
 
-use crate::model;
+use crate::{model, store};
 
 /// Refuses a new user once the organization holds `userLimit` users.
 /// (Count-then-insert: two concurrent creates at the limit can both pass;
 /// the limit is a commercial cap, not a security boundary.)
 pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Result<(), ApiError> {
     let limit = model::user_limit(org).unwrap_or(0);
-    let count = model::users(app, account_id)
+    let count = store::users(app, account_id)
         .await?
         .count_documents(doc! {})
         .await
@@ -31,16 +31,12 @@ pub async fn ensure_capacity(app: &App, account_id: &str, org: &Document) -> Res
 
 /// Inserts a user document; a taken email is 409.
 pub async fn insert_user(app: &App, account_id: &str, user: &Document) -> Result<(), ApiError> {
-    model::users(app, account_id)
+    store::users(app, account_id)
         .await?
         .insert_one(user)
         .await
-        .map_err(|e| {
-            if is_duplicate_key(&e) {
-                ApiError::conflict("A user with this email already exists in the organization.")
-            } else {
-                unavailable(e)
-            }
-        })?;
+        .map_err(write_error(
+            "A user with this email already exists in the organization.",
+        ))?;
     Ok(())
 }

@@ -2,16 +2,9 @@
 //! (`Organization`, `OrganizationUser`), and their public views (never a
 //! password hash).
 
-use mongodb::{
-    Collection,
-    bson::{Document, doc},
-};
+use mongodb::bson::{Document, doc};
 use serde::{Deserialize, Serialize};
-use shared::{
-    App,
-    http::{ApiError, Violations},
-    stores::mongo::unavailable,
-};
+use shared::http::{ApiError, Violations};
 use time::{
     Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
 };
@@ -236,63 +229,4 @@ pub fn user_view(user: Document, org: &Document) -> Result<OrgUser, ApiError> {
     let mut user: OrgUser = view(user)?;
     user.plan = plan_of(org);
     Ok(user)
-}
-
-pub async fn find_org(app: &App, filter: Document) -> Result<Option<Document>, ApiError> {
-    app.main_db()
-        .await?
-        .collection::<Document>(ORGANIZATIONS)
-        .find_one(filter)
-        .await
-        .map_err(unavailable)
-}
-
-/// Unique indexes the organization collection relies on.
-pub async fn ensure_org_indexes(app: &App) -> Result<(), ApiError> {
-    use mongodb::{IndexModel, options::IndexOptions};
-    let unique = |keys: Document| {
-        IndexModel::builder()
-            .keys(keys)
-            .options(IndexOptions::builder().unique(true).build())
-            .build()
-    };
-    app.main_db()
-        .await?
-        .collection::<Document>(ORGANIZATIONS)
-        .create_indexes([
-            unique(doc! {"accountId": 1}),
-            unique(doc! {"id": 1}),
-            unique(doc! {"email": 1}),
-        ])
-        .await
-        .map_err(unavailable)?;
-    Ok(())
-}
-
-/// The users of an organization (`org_<accountId>.users`).
-pub async fn users(app: &App, account_id: &str) -> Result<Collection<Document>, ApiError> {
-    Ok(app.org_db(account_id).await?.collection::<Document>(USERS))
-}
-
-/// Creates an organization's database with the indexes its users need.
-pub async fn provision_org_db(app: &App, account_id: &str) -> Result<(), ApiError> {
-    use mongodb::{IndexModel, options::IndexOptions};
-    let unique = |keys: Document| {
-        IndexModel::builder()
-            .keys(keys)
-            .options(IndexOptions::builder().unique(true).build())
-            .build()
-    };
-    users(app, account_id)
-        .await?
-        .create_indexes([
-            unique(doc! {"email": 1}),
-            unique(doc! {"id": 1}),
-            IndexModel::builder()
-                .keys(doc! {"isActive": 1, "department": 1})
-                .build(),
-        ])
-        .await
-        .map_err(unavailable)?;
-    Ok(())
 }

@@ -7,144 +7,28 @@
 //! an organization without losing data, set `licenseStatus` to `suspended`.
 
 use mongodb::bson::{Bson, Document, doc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shared::{
     App,
     http::{
-        ApiError, Echoed, JsonObject, Paging, Principal, Reply, Request, Validate, Violations,
+        ApiError, Echoed, JsonObject, Paging, Principal, Reply, Request,
         openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice,
     },
     identity::{passwords, random_id},
-    stores::mongo::{find_page, is_duplicate_key, unavailable},
 };
 
 use utoipa::ToSchema;
 
 use tenancy::{
     licence,
-    model::{self, Limit, ORGANIZATIONS, Organization, find_org, org_view},
+    model::{self, Organization, org_view},
+    store::{self, find_org},
 };
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct CreateOrganization {
-    #[schema(max_length = 120)]
-    pub name: String,
-    #[schema(max_length = 254)]
-    pub email: String,
-    #[serde(default)]
-    #[schema(max_length = 40)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 300)]
-    pub address: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 100)]
-    pub industry: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 40)]
-    pub employee_count: Option<String>,
-    #[serde(default)]
-    pub founded_year: Option<String>,
-    #[serde(default)]
-    pub website: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    #[schema(max_length = 254)]
-    pub admin_email: String,
-    #[schema(min_length = 12, max_length = 256)]
-    pub admin_password: String,
-    #[serde(default)]
-    pub license_status: Option<String>,
-    pub license_expiry: String,
-    #[serde(default)]
-    #[schema(max_items = 20)]
-    pub selected_products: Option<Vec<String>>,
-    /// The subscription plan; `standard` when left out.
-    #[serde(default)]
-    #[schema(max_length = 40, example = "business")]
-    pub plan: Option<String>,
-    pub user_limit: Limit,
-}
+mod input;
 
-/// The rules of the profile fields (which an organization's own admin may
-/// edit) that their schema cannot state; their lengths are in the schema.
-fn profile_checks(v: &mut Violations, founded_year: &Option<String>, website: &Option<String>) {
-    if let Some(year) = founded_year {
-        let ok = year.is_empty()
-            || year
-                .parse::<u16>()
-                .is_ok_and(|y| (1800..=2100).contains(&y));
-        v.check(ok, "foundedYear", "must be a year between 1800 and 2100");
-    }
-    if let Some(url) = website {
-        let ok = url.is_empty()
-            || ((url.starts_with("https://") || url.starts_with("http://")) && url.len() <= 300);
-        v.check(
-            ok,
-            "website",
-            "must be an http(s) URL of at most 300 characters",
-        );
-    }
-}
-
-/// The commercial fields, which only the super admin sets.
-struct License<'a> {
-    status: Option<&'a String>,
-    expiry: Option<&'a String>,
-    products: &'a Option<Vec<String>>,
-    plan: Option<&'a String>,
-    user_limit: Option<&'a Limit>,
-}
-
-fn license_checks(v: &mut Violations, l: License<'_>) {
-    if let Some(status) = l.status {
-        v.check(
-            model::LICENSE_STATUSES.contains(&status.as_str()),
-            "licenseStatus",
-            "must be one of active, suspended, paused, expired",
-        );
-    }
-    if let Some(expiry) = l.expiry {
-        v.check(
-            model::valid_date(expiry),
-            "licenseExpiry",
-            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
-        );
-    }
-    model::products(v, "selectedProducts", l.products);
-    if let Some(plan) = l.plan {
-        v.required("plan", plan);
-    }
-    if let Some(limit) = l.user_limit {
-        v.check(
-            limit.value().is_some(),
-            "userLimit",
-            "must be a whole number from 1 to 100000",
-        );
-    }
-}
-
-impl Validate for CreateOrganization {
-    fn validate(&self, v: &mut Violations) {
-        v.required("name", &self.name);
-        v.email("email", &self.email);
-        profile_checks(v, &self.founded_year, &self.website);
-        v.email("adminEmail", &self.admin_email);
-        license_checks(
-            v,
-            License {
-                status: self.license_status.as_ref(),
-                expiry: Some(&self.license_expiry),
-                products: &self.selected_products,
-                plan: self.plan.as_ref(),
-                user_limit: Some(&self.user_limit),
-            },
-        );
-    }
-}
+pub use input::{CreateOrganization, UpdateOrganization};
 
 /// A readable, unique account id: the name's slug plus a random suffix.
 fn new_account_id(name: &str) -> String {
@@ -189,7 +73,7 @@ fn new_account_id(name: &str) -> String {
 pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
     let body: CreateOrganization = parse_json(&req)?;
-    model::ensure_org_indexes(app).await?;
+    store::ensure_org_indexes(app).await?;
     let account_id = new_account_id(&body.name);
     let now = shared::clock::now();
     let org = doc! {
@@ -214,21 +98,13 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "createdAt": now,
         "updatedAt": now,
     };
-    app.main_db()
-        .await?
-        .collection::<Document>(ORGANIZATIONS)
-        .insert_one(&org)
-        .await
-        .map_err(|e| {
-            if is_duplicate_key(&e) {
-                ApiError::conflict(
-                    "An organization with this email (or account id) already exists.",
-                )
-            } else {
-                unavailable(e)
-            }
-        })?;
-    model::provision_org_db(app, &account_id).await?;
+    store::insert_org(
+        app,
+        &org,
+        "An organization with this email (or account id) already exists.",
+    )
+    .await?;
+    store::provision_org_db(app, &account_id).await?;
     tracing::info!(account_id = %account_id, "organization created");
     Reply::created(org_view(org)?)
 }
@@ -262,10 +138,9 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         Some(s) => doc! {"licenseStatus": s},
         None => doc! {},
     };
-    let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
     let direction = if order == "asc" { 1 } else { -1 };
     let sort = doc! { sort: direction, "accountId": 1 };
-    let (items, total) = find_page(&orgs, filter, sort, doc! {"adminPassword": 0}, paging).await?;
+    let (items, total) = store::list_orgs(app, filter, sort, paging).await?;
     let items = items
         .into_iter()
         .map(org_view)
@@ -308,42 +183,6 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     Reply::ok(org_view(load_for(app, &principal, &req).await?)?)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct UpdateOrganization {
-    #[schema(max_length = 120)]
-    pub name: Option<String>,
-    /// Super admin only: it is unique across organizations, so letting an
-    /// organization's admin change it would tell them (by a 409) which
-    /// addresses other organizations use.
-    #[schema(max_length = 254)]
-    pub email: Option<String>,
-    #[schema(max_length = 40)]
-    pub phone: Option<String>,
-    #[schema(max_length = 300)]
-    pub address: Option<String>,
-    #[schema(max_length = 100)]
-    pub industry: Option<String>,
-    #[schema(max_length = 40)]
-    pub employee_count: Option<String>,
-    pub founded_year: Option<String>,
-    pub website: Option<String>,
-    #[schema(max_length = 2000)]
-    pub description: Option<String>,
-    // Super admin only:
-    #[schema(max_length = 254)]
-    pub admin_email: Option<String>,
-    #[schema(min_length = 12, max_length = 256)]
-    pub admin_password: Option<String>,
-    pub license_status: Option<String>,
-    pub license_expiry: Option<String>,
-    #[schema(max_items = 20)]
-    pub selected_products: Option<Vec<String>>,
-    #[schema(max_length = 40)]
-    pub plan: Option<String>,
-    pub user_limit: Option<Limit>,
-}
-
 /// What only the server writes: a client that sends an organization back
 /// as it read it may include these unchanged.
 const READ_ONLY: [&str; 5] = ["_id", "id", "accountId", "createdAt", "updatedAt"];
@@ -359,31 +198,6 @@ const RESTRICTED: [&str; 8] = [
     "plan",
     "userLimit",
 ];
-
-impl Validate for UpdateOrganization {
-    fn validate(&self, v: &mut Violations) {
-        if let Some(name) = &self.name {
-            v.required("name", name);
-        }
-        if let Some(email) = &self.email {
-            v.email("email", email);
-        }
-        profile_checks(v, &self.founded_year, &self.website);
-        if let Some(email) = &self.admin_email {
-            v.email("adminEmail", email);
-        }
-        license_checks(
-            v,
-            License {
-                status: self.license_status.as_ref(),
-                expiry: self.license_expiry.as_ref(),
-                products: &self.selected_products,
-                plan: self.plan.as_ref(),
-                user_limit: self.user_limit.as_ref(),
-            },
-        );
-    }
-}
 
 /// Update an organization.
 ///
@@ -480,16 +294,13 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     }
     set.insert("updatedAt", shared::clock::now());
     let id = org.get_str("id").unwrap_or_default().to_owned();
-    let orgs = app.main_db().await?.collection::<Document>(ORGANIZATIONS);
-    orgs.update_one(doc! {"id": &id}, doc! {"$set": set})
-        .await
-        .map_err(|e| {
-            if is_duplicate_key(&e) {
-                ApiError::conflict("Another organization already uses this email.")
-            } else {
-                unavailable(e)
-            }
-        })?;
+    store::update_org(
+        app,
+        &id,
+        set,
+        "Another organization already uses this email.",
+    )
+    .await?;
     let updated = find_org(app, doc! {"id": &id})
         .await?
         .ok_or_else(|| ApiError::not_found("The organization was deleted meanwhile."))?;
@@ -533,17 +344,7 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     principal.require_super_admin()?;
     let org = load_for(app, &principal, &req).await?;
     let account_id = org.get_str("accountId").unwrap_or_default().to_owned();
-    app.org_db(&account_id)
-        .await?
-        .drop()
-        .await
-        .map_err(unavailable)?;
-    app.main_db()
-        .await?
-        .collection::<Document>(ORGANIZATIONS)
-        .delete_one(doc! {"id": org.get_str("id").unwrap_or_default()})
-        .await
-        .map_err(unavailable)?;
+    store::delete_org(app, org.get_str("id").unwrap_or_default(), &account_id).await?;
     app.revoke_account_sessions(Some(&account_id), None).await?;
     tracing::warn!(account_id = %account_id, "organization and its database deleted");
     Reply::ok(Deleted {
