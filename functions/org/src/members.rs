@@ -62,8 +62,15 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
         Some(role) => doc! {"role": role},
         None => doc! {},
     };
-    let (items, total) =
-        tenancy::store::list_users(app, &account_id, filter, doc! {"email": 1}, paging).await?;
+    let (items, total) = tenancy::store::list_users(
+        app,
+        &account_id,
+        filter,
+        doc! {"email": 1},
+        doc! {"password": 0},
+        paging,
+    )
+    .await?;
     let items = items
         .into_iter()
         .map(|u| user_view(u, &org))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use shared::{
     App,
     http::{ApiError, Paging, Reply, Request, openapi::Listed, query_param},
-    stores::mongo::{find_page, org_db_name},
+    stores::mongo::org_db_name,
 };
 use tenancy::model::OrgUser;
 use utoipa::ToSchema;
@@ -68,9 +68,7 @@ async fn page(
     paging: Paging,
     projection: Document,
 ) -> Result<(Vec<Document>, u64), ApiError> {
-    let users = tenancy::store::users(app, account_id).await?;
-    let (items, total) = find_page(&users, filter, sort, projection, paging).await?;
-    Ok((items, total))
+    tenancy::store::list_users(app, account_id, filter, sort, projection, paging).await
 }
 
 /// Every account of the organization.

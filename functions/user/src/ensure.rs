@@ -14,7 +14,7 @@ use shared::{
     },
     idempotency,
     identity::passwords,
-    stores::mongo::{org_db_name, unavailable},
+    stores::mongo::org_db_name,
 };
 use tenancy::model::OrgUser;
 use utoipa::ToSchema;
@@ -155,11 +155,10 @@ async fn sent_back(
     mut sent: JsonObject,
 ) -> Result<(EnsureUser, Vec<String>, Option<Document>), ApiError> {
     let existing = match sent.text("email") {
-        Some(email) => tenancy::store::users(app, account_id)
-            .await?
-            .find_one(doc! {"email": email.trim().to_lowercase()})
-            .await
-            .map_err(unavailable)?,
+        Some(email) => {
+            tenancy::store::find_user(app, account_id, doc! {"email": email.trim().to_lowercase()})
+                .await?
+        }
         None => None,
     };
     let stored = match &existing {
@@ -198,7 +197,6 @@ async fn upsert(
     body: EnsureUser,
     existing: Option<Document>,
 ) -> Result<Reply, ApiError> {
-    let users = tenancy::store::users(app, &account_id).await?;
     let email = body.email.trim().to_lowercase();
     let now = shared::clock::now();
 
@@ -219,14 +217,9 @@ async fn upsert(
 
     if let Some(before) = existing {
         profile.insert("updatedAt", now);
-        users
-            .update_one(doc! {"email": &email}, doc! {"$set": profile})
-            .await
-            .map_err(unavailable)?;
-        let user = users
-            .find_one(doc! {"email": &email})
-            .await
-            .map_err(unavailable)?
+        tenancy::store::update_user(app, &account_id, doc! {"email": &email}, profile).await?;
+        let user = tenancy::store::find_user(app, &account_id, doc! {"email": &email})
+            .await?
             .unwrap_or_default();
         // Sessions follow the account (DESIGN.md §5): a demoted, promoted
         // or deactivated user is signed out everywhere at once.

@@ -40,11 +40,7 @@ use shared::{
         openapi::{Failure, Success},
         path_param,
     },
-    stores::{
-        Dependency,
-        aws::error_chain,
-        mongo::{org_db_name, unavailable},
-    },
+    stores::{Dependency, aws::error_chain, mongo::org_db_name},
 };
 use utoipa::ToSchema;
 
@@ -153,15 +149,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     // of this organization with an id that is a plain path segment. A token
     // whose subject is anything else (an organization admin's, or a crafted
     // `../..`) stores nothing.
-    let users = tenancy::store::users(app, &account_id).await?;
     let user_id = principal.user_id.as_str();
     let is_user = plain_segment(user_id)
-        && users
-            .find_one(doc! {"id": user_id})
-            .projection(doc! {"_id": 1})
-            .await
-            .map_err(unavailable)?
-            .is_some();
+        && tenancy::store::user_exists(app, &account_id, doc! {"id": user_id}).await?;
     if !is_user {
         return Err(ApiError::forbidden(
             "Profile images belong to workspace users; this account has no user profile here.",
@@ -184,17 +174,17 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .send()
         .await
         .map_err(|e| ApiError::dependency(Dependency::S3, error_chain(&e)))?;
-    users
-        .update_one(
-            doc! {"id": user_id},
-            doc! {"$set": {
-                "profileImageKey": &key,
-                "profileImageUrl": &url,
-                "updatedAt": shared::clock::now(),
-            }},
-        )
-        .await
-        .map_err(unavailable)?;
+    tenancy::store::update_user(
+        app,
+        &account_id,
+        doc! {"id": user_id},
+        doc! {
+            "profileImageKey": &key,
+            "profileImageUrl": &url,
+            "updatedAt": shared::clock::now(),
+        },
+    )
+    .await?;
     Reply::created(ProfileImage {
         url,
         key,
@@ -239,13 +229,8 @@ pub async fn serve(app: &App, req: Request) -> Result<Reply, ApiError> {
         return Err(not_found());
     }
     let key = object_key(&account_id, &user_id, &file);
-    let current = tenancy::store::users(app, &account_id)
-        .await?
-        .find_one(doc! {"id": &user_id, "profileImageKey": &key})
-        .projection(doc! {"_id": 1})
-        .await
-        .map_err(unavailable)?;
-    if current.is_none() {
+    let current = doc! {"id": &user_id, "profileImageKey": &key};
+    if !tenancy::store::user_exists(app, &account_id, current).await? {
         return Err(not_found());
     }
     let presigned = app

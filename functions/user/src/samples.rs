@@ -12,7 +12,6 @@ use shared::{
         query_param,
     },
     identity::passwords,
-    stores::mongo::unavailable,
 };
 
 use utoipa::ToSchema;
@@ -71,7 +70,6 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let org = tenancy::store::find_org(app, doc! {"accountId": &account_id})
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {account_id}.")))?;
-    let users = tenancy::store::users(app, &account_id).await?;
     let hash = passwords::hash_blocking(SAMPLE_PASSWORD.to_owned()).await?;
     let mut added = Vec::new();
     for (first, last, role, dept, position) in SAMPLES {
@@ -80,12 +78,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
             first.to_lowercase(),
             last.to_lowercase()
         );
-        if users
-            .find_one(doc! {"email": &email})
-            .await
-            .map_err(unavailable)?
-            .is_some()
-        {
+        if tenancy::store::user_exists(app, &account_id, doc! {"email": &email}).await? {
             continue;
         }
         tenancy::members::ensure_capacity(app, &account_id, &org).await?;

@@ -55,16 +55,57 @@ pub async fn update_org(
     Ok(())
 }
 
-/// One page of an organization's users (never their password hash).
+/// One page of an organization's users, with `projection` (the callers'
+/// views list their fields, so a password hash never leaves through them).
 pub async fn list_users(
     app: &App,
     account_id: &str,
     filter: Document,
     sort: Document,
+    projection: Document,
     paging: Paging,
 ) -> Result<(Vec<Document>, u64), ApiError> {
     let users = users(app, account_id).await?;
-    find_page(&users, filter, sort, doc! {"password": 0}, paging).await
+    find_page(&users, filter, sort, projection, paging).await
+}
+
+/// The organization's user matching `filter`, if any.
+pub async fn find_user(
+    app: &App,
+    account_id: &str,
+    filter: Document,
+) -> Result<Option<Document>, ApiError> {
+    users(app, account_id)
+        .await?
+        .find_one(filter)
+        .await
+        .map_err(unavailable)
+}
+
+/// Whether a user of the organization matches `filter` (reads no fields).
+pub async fn user_exists(app: &App, account_id: &str, filter: Document) -> Result<bool, ApiError> {
+    Ok(users(app, account_id)
+        .await?
+        .find_one(filter)
+        .projection(doc! {"_id": 1})
+        .await
+        .map_err(unavailable)?
+        .is_some())
+}
+
+/// Sets `fields` on the organization's user matching `filter`.
+pub async fn update_user(
+    app: &App,
+    account_id: &str,
+    filter: Document,
+    fields: Document,
+) -> Result<(), ApiError> {
+    users(app, account_id)
+        .await?
+        .update_one(filter, doc! {"$set": fields})
+        .await
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 /// Removes organization `id` and drops its database.
