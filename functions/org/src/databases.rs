@@ -10,7 +10,7 @@ use serde::Serialize;
 use shared::{
     App,
     http::{ApiError, Reply, Request, openapi::Success},
-    stores::mongo::{Cluster, reported_databases},
+    stores::mongo::{Cluster, org_db_name, reported_databases},
 };
 use utoipa::ToSchema;
 
@@ -84,22 +84,10 @@ async fn probe(app: &App, cluster: Cluster, name: String) -> DatabaseStatus {
 /// Organization databases: listed from the organizations collection (the
 /// source of truth), so an unreachable orgs cluster still shows each one.
 async fn org_databases(app: &App) -> Result<Vec<String>, ApiError> {
-    use futures_util::TryStreamExt;
-    let orgs: Vec<Document> = app
-        .main_db()
+    Ok(tenancy::store::account_ids(app)
         .await?
-        .collection::<Document>(tenancy::model::ORGANIZATIONS)
-        .find(doc! {})
-        .projection(doc! {"accountId": 1})
-        .await
-        .map_err(shared::stores::mongo::unavailable)?
-        .try_collect()
-        .await
-        .map_err(shared::stores::mongo::unavailable)?;
-    Ok(orgs
         .iter()
-        .filter_map(|o| o.get_str("accountId").ok())
-        .map(|a| format!("org_{a}"))
+        .filter_map(|a| org_db_name(a).ok())
         .collect())
 }
 

@@ -18,7 +18,8 @@ pub use body::{
 };
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use principal::{
-    Principal, Refusal, Role, TokenVerifier, authorizer_context, bearer_token, client_ip, principal,
+    Principal, Refusal, Role, TokenVerifier, authorizer_context, bearer_token, client_address,
+    client_ip, principal,
 };
 pub use query::{Page, PageMeta, Paging, path_param, query_choice, query_param};
 pub use serve::{Reply, dispatch, request_id, serve};

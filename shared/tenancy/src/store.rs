@@ -29,6 +29,24 @@ pub async fn insert_org(app: &App, org: &Document, conflict: &str) -> Result<(),
     Ok(())
 }
 
+/// Every organization's account id.
+pub async fn account_ids(app: &App) -> Result<Vec<String>, ApiError> {
+    use futures_util::TryStreamExt;
+    let orgs: Vec<Document> = organizations(app)
+        .await?
+        .find(doc! {})
+        .projection(doc! {"accountId": 1})
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)?;
+    Ok(orgs
+        .iter()
+        .filter_map(|o| o.get_str("accountId").ok().map(str::to_owned))
+        .collect())
+}
+
 /// One page of organizations (never their admin password hash).
 pub async fn list_orgs(
     app: &App,

@@ -61,10 +61,6 @@ fn invalid_credentials() -> ApiError {
     ApiError::unauthenticated("Invalid credentials.")
 }
 
-fn client_ip(req: &Request) -> String {
-    shared::http::client_ip(req).unwrap_or("unknown").to_owned()
-}
-
 /// A login attempt, counted before anything is looked up.
 struct Attempt {
     /// The account's key, hashed (counters, device records, logs).
@@ -94,7 +90,7 @@ async fn begin(app: &App, req: &Request, account_key: String) -> Result<Attempt,
         max,
         window: settings.login_window,
     };
-    let ip = client_ip(req);
+    let ip = shared::http::client_address(req);
     let account = devices::account_hash(&account_key);
     app.rate_limit(&format!("login-ip#{ip}"), limit(settings.login_max_per_ip))
         .await?;

@@ -75,10 +75,6 @@ pub enum Accepted {
     Received(Received),
 }
 
-fn client_ip(req: &Request) -> String {
-    shared::http::client_ip(req).unwrap_or_default().to_owned()
-}
-
 /// The shared path of every form after parsing.
 async fn submit(
     app: &App,
@@ -91,7 +87,7 @@ async fn submit(
         tracing::info!(kind, "honeypot filled; submission dropped");
         return Reply::accepted(Accepted::Received(Received { received: true }));
     }
-    let ip = client_ip(req);
+    let ip = shared::http::client_address(req);
     app.rate_limit(&format!("form-ip#{ip}"), FORM_LIMIT).await?;
     idempotency::once(app, &format!("comm#{kind}"), req, || async {
         let mut lead = lead;

@@ -129,6 +129,12 @@ pub fn client_ip(req: &Request) -> Option<&str> {
     }
 }
 
+/// The caller's address for counters, records and logs: [`client_ip`], or
+/// `unknown` outside API Gateway.
+pub fn client_address(req: &Request) -> String {
+    client_ip(req).unwrap_or("unknown").to_owned()
+}
+
 /// The Lambda authorizer's context of the request, when it has one (a
 /// protected route on API Gateway, or a test that sets it).
 pub fn authorizer_context(req: &Request) -> Option<&std::collections::HashMap<String, Value>> {
