@@ -85,10 +85,7 @@ pub async fn setup_test_data(app: &App, req: Request) -> Result<Reply, ApiError>
         DateTime::from_millis(t.unix_timestamp() * 1000)
     };
 
-    let activity = app
-        .org_db(&account_id)
-        .await?
-        .collection::<Document>("activity");
+    let activity = tenancy::store::activity(app, &account_id).await?;
     activity
         .delete_many(doc! {"seed": true})
         .await

@@ -21,9 +21,10 @@ use std::{
     sync::{LazyLock, Mutex},
 };
 
+use futures_util::TryStreamExt;
 use mongodb::{
-    IndexModel,
-    bson::{Document, doc},
+    Collection, IndexModel,
+    bson::{Bson, Document, doc},
 };
 use shared::{App, http::ApiError, stores::mongo::unavailable};
 
@@ -63,9 +64,8 @@ fn first_time(what: &str) -> bool {
 pub async fn ensure_indexes(app: &App, account_id: &str) -> Result<(), ApiError> {
     let index = |keys: Document| IndexModel::builder().keys(keys).build();
     if first_time(&format!("org_{account_id}")) {
-        app.org_db(account_id)
+        tenancy::store::activity(app, account_id)
             .await?
-            .collection::<Document>("activity")
             .create_index(index(doc! {"at": 1}))
             .await
             .map_err(unavailable)?;
@@ -83,4 +83,92 @@ pub async fn ensure_indexes(app: &App, account_id: &str) -> Result<(), ApiError>
             .map_err(unavailable)?;
     }
     Ok(())
+}
+
+async fn aggregate(
+    coll: Collection<Document>,
+    pipeline: Vec<Document>,
+) -> Result<Vec<Document>, ApiError> {
+    coll.aggregate(pipeline)
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)
+}
+
+/// The single result of a pipeline that ends in one document (a `$facet`
+/// or a `$group` by nothing); empty when nothing matched.
+async fn one(coll: Collection<Document>, pipeline: Vec<Document>) -> Result<Document, ApiError> {
+    Ok(aggregate(coll, pipeline)
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_default())
+}
+
+/// The organization's users: `{total, active, byRole, newInRange}` facets.
+pub async fn user_totals(app: &App, account_id: &str, range: &Range) -> Result<Document, ApiError> {
+    one(
+        tenancy::store::users(app, account_id).await?,
+        vec![doc! {"$facet": {
+            "total": [{"$count": "n"}],
+            "active": [{"$match": {"isActive": {"$ne": false}}}, {"$count": "n"}],
+            "byRole": [{"$sortByCount": "$role"}],
+            "newInRange": [{"$match": range.date_filter("createdAt")}, {"$count": "n"}],
+        }}],
+    )
+    .await
+}
+
+/// Activity in the range: `{daily, users, byType}` facets.
+pub async fn activity_totals(
+    app: &App,
+    account_id: &str,
+    range: &Range,
+) -> Result<Document, ApiError> {
+    one(
+        tenancy::store::activity(app, account_id).await?,
+        vec![
+            doc! {"$match": activity(range)},
+            doc! {"$facet": {
+                "daily": [{"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$at"}}, "n": {"$sum": 1}}}],
+                "users": [{"$group": {"_id": "$userId"}}, {"$count": "n"}],
+                "byType": [{"$sortByCount": "$type"}],
+            }},
+        ],
+    )
+    .await
+}
+
+/// The organization's leads in the range: `[{_id: "YYYY-MM-DD", n}]`.
+pub async fn leads_per_day(
+    app: &App,
+    account_id: &str,
+    range: &Range,
+) -> Result<Vec<Document>, ApiError> {
+    aggregate(
+        crm::leads(app).await?,
+        vec![
+            doc! {"$match": leads(range, account_id)},
+            doc! {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$createdAt"}}, "n": {"$sum": 1}}},
+        ],
+    )
+    .await
+}
+
+/// The organization's chatbot conversations in the range: `{n, converted}`.
+pub async fn chatbot_totals(
+    app: &App,
+    account_id: &str,
+    range: &Range,
+) -> Result<Document, ApiError> {
+    one(
+        crm::conversations(app).await?,
+        vec![
+            doc! {"$match": conversations(range, account_id)},
+            doc! {"$group": {"_id": Bson::Null, "n": {"$sum": 1}, "converted": {"$sum": {"$cond": [{"$eq": ["$converted", true]}, 1, 0]}}}},
+        ],
+    )
+    .await
 }

@@ -1,13 +1,11 @@
 //! GET /analytics/workspace: users, activity, leads and chatbot totals of one
 //! organization over the range.
 
-use futures_util::TryStreamExt;
 use mongodb::bson::{Bson, Document, doc};
 use serde::{Serialize, Serializer};
 use shared::{
     App,
     http::{ApiError, Reply, Request, openapi::Success},
-    stores::mongo::unavailable,
 };
 use utoipa::ToSchema;
 
@@ -104,18 +102,6 @@ fn as_map<S: Serializer>(counts: &[(String, i64)], s: S) -> Result<S::Ok, S::Err
     s.collect_map(counts.iter().map(|(k, n)| (k, n)))
 }
 
-async fn aggregate(
-    coll: mongodb::Collection<Document>,
-    pipeline: Vec<Document>,
-) -> Result<Vec<Document>, ApiError> {
-    coll.aggregate(pipeline)
-        .await
-        .map_err(unavailable)?
-        .try_collect()
-        .await
-        .map_err(unavailable)
-}
-
 /// The `n` of a `$facet` branch that ends in `{$count: "n"}`.
 fn first_count(facet: &Document, key: &str) -> i64 {
     facet
@@ -170,40 +156,15 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let account_id = range::organization(app, &req).await?;
     let range = Range::from_query(&req)?;
     queries::ensure_indexes(app, &account_id).await?;
-    let org_db = app.org_db(&account_id).await?;
 
     // Users: totals by role and activity, plus sign-ups in the range.
-    let users = aggregate(
-        org_db.collection::<Document>(tenancy::model::USERS),
-        vec![doc! {"$facet": {
-            "total": [{"$count": "n"}],
-            "active": [{"$match": {"isActive": {"$ne": false}}}, {"$count": "n"}],
-            "byRole": [{"$sortByCount": "$role"}],
-            "newInRange": [{"$match": range.date_filter("createdAt")}, {"$count": "n"}],
-        }}],
-    )
-    .await?;
-    let facet = users.into_iter().next().unwrap_or_default();
+    let facet = queries::user_totals(app, &account_id, &range).await?;
     let first_n = |key: &str| first_count(&facet, key);
     let by_role = counts(&facet, "byRole");
     let (total, active) = (first_n("total"), first_n("active"));
 
     // Activity events per day and distinct active users.
-    let activity = aggregate(
-        org_db.collection::<Document>("activity"),
-        vec![
-            doc! {"$match": queries::activity(&range)},
-            doc! {"$facet": {
-                "daily": [{"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$at"}}, "n": {"$sum": 1}}}],
-                "users": [{"$group": {"_id": "$userId"}}, {"$count": "n"}],
-                "byType": [{"$sortByCount": "$type"}],
-            }},
-        ],
-    )
-    .await?
-    .into_iter()
-    .next()
-    .unwrap_or_default();
+    let activity = queries::activity_totals(app, &account_id, &range).await?;
     let activity_daily: Vec<Document> = activity
         .get_array("daily")
         .map(|a| a.iter().filter_map(Bson::as_document).cloned().collect())
@@ -214,31 +175,12 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     let by_type = counts(&activity, "byType");
 
     // Leads attributed to the organization, per day.
-    let lead_match = queries::leads(&range, &account_id);
-    let leads = aggregate(
-        crm::leads(app).await?,
-        vec![
-            doc! {"$match": lead_match},
-            doc! {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$createdAt"}}, "n": {"$sum": 1}}},
-        ],
-    )
-    .await?;
+    let leads = queries::leads_per_day(app, &account_id, &range).await?;
     let leads_total: i64 = leads.iter().map(|d| number(d, "n")).sum();
     let leads_per_day = per_day(&leads, "n");
 
     // Chatbot headline numbers (details: /analytics/workspace/chatbot).
-    let conv_match = queries::conversations(&range, &account_id);
-    let chatbot = aggregate(
-        crm::conversations(app).await?,
-        vec![
-            doc! {"$match": conv_match},
-            doc! {"$group": {"_id": Bson::Null, "n": {"$sum": 1}, "converted": {"$sum": {"$cond": [{"$eq": ["$converted", true]}, 1, 0]}}}},
-        ],
-    )
-    .await?
-    .into_iter()
-    .next()
-    .unwrap_or_default();
+    let chatbot = queries::chatbot_totals(app, &account_id, &range).await?;
     let (conversations, converted) = (number(&chatbot, "n"), number(&chatbot, "converted"));
 
     let on = |per_day: &std::collections::HashMap<String, i64>, date: &str| {

@@ -175,6 +175,16 @@ pub async fn users(app: &App, account_id: &str) -> Result<Collection<Document>, 
     Ok(app.org_db(account_id).await?.collection::<Document>(USERS))
 }
 
+/// The organization's activity events (`org_<accountId>.activity`:
+/// `{userId, type, at: Date}`), written by the workspace and read by the
+/// reports.
+pub async fn activity(app: &App, account_id: &str) -> Result<Collection<Document>, ApiError> {
+    Ok(app
+        .org_db(account_id)
+        .await?
+        .collection::<Document>("activity"))
+}
+
 /// Creates an organization's database with the indexes its users need.
 pub async fn provision_org_db(app: &App, account_id: &str) -> Result<(), ApiError> {
     use mongodb::{IndexModel, options::IndexOptions};
