@@ -16,6 +16,22 @@ if (!API_URL || !ADMIN_PASSWORD || !CLIENT_MODULE) {
   console.error("usage: API_URL=... ADMIN_PASSWORD=... CLIENT_MODULE=... node replay.mjs");
   process.exit(2);
 }
+// sam local's emulator at times starts a function's container before its
+// Runtime API listens and answers 502 "Internal server error" (Lambda never
+// does; see tests/sam/smoke.py). Retry that exact answer once; a real crash
+// fails again.
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (url, init) => {
+  const res = await realFetch(url, init);
+  if (res.status !== 502) return res;
+  const body = await res.clone().text();
+  let message;
+  try { message = JSON.parse(body)?.message; } catch { return res; }
+  if (message !== "Internal server error") return res;
+  process.stdout.write(`note  502 from the emulator for ${url}, retrying once\n`);
+  await new Promise((done) => setTimeout(done, 1000));
+  return realFetch(url, init);
+};
 // The client reads its base URL from the Next.js public env at construction.
 process.env.NEXT_PUBLIC_API_URL = API_URL;
 const {
