@@ -15,15 +15,15 @@
 
 use std::{future::Future, pin::Pin};
 
-use aws_lambda_events::{
-    eventbridge::EventBridgeEvent,
-    sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage},
-};
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::http::ApiError;
 
+/// What a queue consumer's and a scheduled function's handlers take, so a
+/// domain crate needs no event crate of its own.
+pub use aws_lambda_events::{eventbridge::EventBridgeEvent, sqs::SqsMessage};
 /// What a non-HTTP function's `main` returns (as `lambda_http::Error` for routes).
 pub use lambda_runtime::Error;
 
@@ -55,11 +55,12 @@ where
 
 /// Runs `handler` on every message of every SQS batch. A message whose
 /// handler fails is reported back (and only it is retried); the others
-/// are deleted from the queue.
+/// are deleted from the queue. The handler owns its message, so it is a
+/// plain `async fn(&'static App, SqsMessage) -> Result<(), ApiError>`.
 pub async fn consume_sqs<S, F, Fut>(state: S, handler: F) -> Result<(), lambda_runtime::Error>
 where
     S: Send + Sync + 'static,
-    F: Fn(&'static S, &SqsMessage) -> Fut + Send + Sync + 'static,
+    F: Fn(&'static S, SqsMessage) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), ApiError>> + Send,
 {
     let handler = keep(handler);
@@ -79,12 +80,12 @@ where
 /// running, so the group is retried in order.
 pub async fn sqs_batch<F, Fut>(batch: SqsEvent, handler: F) -> SqsBatchResponse
 where
-    F: Fn(&SqsMessage) -> Fut,
+    F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), ApiError>>,
 {
     let mut failed_groups: Vec<String> = Vec::new();
     let mut response = SqsBatchResponse::default();
-    for message in &batch.records {
+    for message in batch.records {
         let id = message.message_id.clone().unwrap_or_default();
         let group = message.attributes.get("MessageGroupId").cloned();
         let blocked = group.as_ref().is_some_and(|g| failed_groups.contains(g));
@@ -163,7 +164,7 @@ mod tests {
     /// Records the message and fails it when its body is `bad`.
     fn fails_if_bad(
         seen: &Mutex<Vec<String>>,
-        m: &SqsMessage,
+        m: SqsMessage,
     ) -> impl Future<Output = Result<(), ApiError>> + use<> {
         seen.lock().unwrap().push(m.message_id.clone().unwrap());
         let bad = m.body.as_deref() == Some("bad");
@@ -215,5 +216,28 @@ mod tests {
             ["a1", "a2", "b1"],
             "a3 never ran ahead of a2"
         );
+    }
+
+    async fn consumer(_: &'static crate::App, _: SqsMessage) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    async fn scheduled(_: &'static crate::App, _: EventBridgeEvent) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// What `make functions` generates for a `queue` and a `schedule`
+    /// function must compile with a plain `async fn` handler: this test
+    /// does not build if the runners' handler signatures stop accepting one.
+    #[test]
+    fn plain_async_fns_are_consumers_and_scheduled_functions() {
+        let app = || {
+            crate::App::new(
+                crate::Config::from_lookup(|k| (k == "STAGE").then(|| "test".into())).unwrap(),
+            )
+        };
+        // Built, never polled: only the types are under test.
+        drop(consume_sqs(app(), consumer));
+        drop(on_schedule(app(), scheduled));
     }
 }
