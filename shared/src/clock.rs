@@ -8,13 +8,11 @@
 //! both until `scripts/migrate-dates.py` has converted them.
 
 use mongodb::bson::{self, Bson};
-use time::{OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
+use time::{OffsetDateTime, macros::format_description};
 
-/// Now, as RFC 3339 text in UTC (e.g. `2026-12-02T05:40:00.123Z`).
+/// Now, as clients see an instant (e.g. `2026-12-02T05:40:00.123Z`).
 pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    rfc3339(now())
 }
 
 /// Now, as an instant is stored.

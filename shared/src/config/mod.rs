@@ -154,15 +154,7 @@ impl Config {
             }
             None => return Err(ConfigError::Missing("STAGE")),
         };
-        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match get(name) {
-                None => Ok(default),
-                Some(v) => v.parse::<u64>().map_err(|_| ConfigError::Invalid {
-                    name,
-                    reason: format!("expected a whole number, got `{v}`"),
-                }),
-            }
-        };
+        let number = |name: &'static str, default: u64| whole_number(name, get(name), default);
         let secs =
             |name: &'static str, default: u64| number(name, default).map(Duration::from_secs);
         let flag = |name: &'static str| -> Result<bool, ConfigError> {
@@ -234,17 +226,7 @@ impl Config {
 
     /// A duration setting in milliseconds, `default_ms` when unset.
     pub fn millis(&self, name: &'static str, default_ms: u64) -> Result<Duration, ConfigError> {
-        match self.setting(name) {
-            None => Ok(Duration::from_millis(default_ms)),
-            Some(v) => {
-                v.parse::<u64>()
-                    .map(Duration::from_millis)
-                    .map_err(|_| ConfigError::Invalid {
-                        name,
-                        reason: format!("expected a whole number, got `{v}`"),
-                    })
-            }
-        }
+        whole_number(name, self.setting(name), default_ms).map(Duration::from_millis)
     }
 
     /// Sets (or with `None` unsets) a setting read by [`Config::setting`]:
@@ -279,6 +261,21 @@ impl Config {
         self.sender_email
             .as_deref()
             .ok_or(ConfigError::Missing("SENDER_EMAIL"))
+    }
+}
+
+/// A whole-number setting, `default` when unset; a bad value names it.
+fn whole_number(
+    name: &'static str,
+    value: Option<String>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.parse::<u64>().map_err(|_| ConfigError::Invalid {
+            name,
+            reason: format!("expected a whole number, got `{v}`"),
+        }),
     }
 }
 
