@@ -17,6 +17,7 @@ pub mod config;
 pub mod http;
 pub mod idempotency;
 pub mod identity;
+pub mod mail;
 pub mod rate_limit;
 pub mod runtime;
 pub mod stores;

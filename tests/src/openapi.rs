@@ -22,6 +22,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             comm::openapi::Api::openapi(),
             analytics::openapi::Api::openapi(),
             admin::openapi::Api::openapi(),
+            passenger::openapi::Api::openapi(),
         ],
     )
 }

@@ -83,14 +83,16 @@ fn domain_of(binary: &str) -> String {
 }
 
 #[test]
-fn only_comm_sends_mail_and_only_cms_and_user_write_the_bucket() {
+fn only_the_mailing_domains_send_mail_and_only_cms_and_user_write_the_bucket() {
+    // comm: the forms; passenger: verification and reset codes.
+    let senders = ["comm", "passenger"];
     let mut problems = Vec::new();
     for (binary, actions) in actions_by_binary() {
         let domain = domain_of(&binary);
         if actions
             .iter()
             .any(|a| a == "ses:SendEmail" || a == "ses:SendRawEmail" || a == "ses:*")
-            && domain != "comm"
+            && !senders.contains(&domain.as_str())
         {
             problems.push(format!("{binary} ({domain}) may send mail"));
         }
@@ -128,6 +130,8 @@ fn each_function_reads_only_the_secrets_it_uses() {
         "workspace-login",
         "refresh-token",
         "debug-login",
+        "passenger-login",
+        "passenger-verify-email",
     ];
     let verifiers = [
         "authorizer",
@@ -243,6 +247,36 @@ fn identity_functions_may_reach_the_keys_they_use() {
                 ("dynamodb:UpdateItem", "family"),
             ],
         ),
+        ("passenger-login", &login),
+        (
+            "passenger-verify-email",
+            &[
+                ("dynamodb:UpdateItem", "rate"),
+                ("dynamodb:UpdateItem", "code"),
+                ("dynamodb:DeleteItem", "code"),
+                ("dynamodb:PutItem", "family"),
+                ("dynamodb:PutItem", "sessions"),
+                ("dynamodb:PutItem", "refresh"),
+            ],
+        ),
+        (
+            "passenger-register",
+            &[("dynamodb:UpdateItem", "rate"), ("dynamodb:PutItem", "code")],
+        ),
+        (
+            "passenger-forgot-password",
+            &[("dynamodb:UpdateItem", "rate"), ("dynamodb:PutItem", "code")],
+        ),
+        (
+            "passenger-reset-password",
+            &[
+                ("dynamodb:UpdateItem", "rate"),
+                ("dynamodb:UpdateItem", "code"),
+                ("dynamodb:DeleteItem", "code"),
+                ("dynamodb:Query", "sessions"),
+                ("dynamodb:UpdateItem", "family"),
+            ],
+        ),
         ("update-organization", &sessions_end),
         ("delete-organization", &sessions_end),
         ("ensure-user", &sessions_end),
@@ -351,6 +385,11 @@ fn logins_and_forms_have_their_own_lower_api_throttles() {
         "POST /api/v1/communication/send-contact-form",
         "POST /api/v1/communication/send-meeting-request",
         "POST /api/v1/communication/send-pricing-inquiry",
+        "POST /api/v1/transit/auth/register",
+        "POST /api/v1/transit/auth/verify-email",
+        "POST /api/v1/transit/auth/login",
+        "POST /api/v1/transit/auth/forgot-password",
+        "POST /api/v1/transit/auth/reset-password",
     ] {
         let settings = &api["RouteSettings"][route];
         let rate = settings["ThrottlingRateLimit"].as_f64();

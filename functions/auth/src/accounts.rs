@@ -5,7 +5,9 @@
 //! - organization admin: the organization document in
 //!   `avaone_main.organizations` (`accountId`, `adminEmail`, `adminPassword`);
 //! - workspace user: `org_<accountId>.users` (`email`, `password`, `role`,
-//!   `isActive`).
+//!   `isActive`);
+//! - transit passenger: `transit.passengers` (`passwordHash`); they log in
+//!   through the passenger routes, but refresh here like every account.
 //!
 //! `organizationId` in tokens and in the workspace login body is the
 //! organization's `accountId`, the key of its database.
@@ -97,6 +99,13 @@ pub async fn reload(
             let hash = org.get_str("adminPassword").unwrap_or_default();
             Ok((was.clone(), credential_fingerprint(hash)))
         }
+        AccountKind::Passenger => {
+            let passenger = transit::passengers::find_by_id(app, &was.user_id)
+                .await?
+                .ok_or_else(account_gone)?;
+            let hash = passenger.get_str("passwordHash").unwrap_or_default();
+            Ok((was.clone(), credential_fingerprint(hash)))
+        }
         AccountKind::WorkspaceUser => {
             let account_id = was.organization_id.as_deref().ok_or_else(account_gone)?;
             let org = organization(app, account_id)
@@ -125,28 +134,6 @@ pub async fn reload(
     }
 }
 
-/// Replaces a stored password hash, only if it is still the one we verified
-/// (a concurrent change wins). `field` is `adminPassword` or `password`.
-pub async fn upgrade_hash(
-    app: &App,
-    db: mongodb::Database,
-    collection: &str,
-    filter: Document,
-    field: &str,
-    old: &str,
-    new: &str,
-) -> Result<(), ApiError> {
-    let mut filter = filter;
-    filter.insert(field, old);
-    let now = shared::clock::now();
-    db.collection::<Document>(collection)
-        .update_one(filter, doc! { "$set": { field: new, "updatedAt": now } })
-        .await
-        .map_err(|e| ApiError::dependency(Dependency::MongoDb, e))?;
-    tracing::info!(collection, function = %app.config.function_name, "password hash upgraded to argon2id");
-    Ok(())
-}
-
 /// The organization role of a stored user; unknown values are refused
 /// rather than guessed.
 pub fn user_role(user: &Document) -> Option<Role> {
@@ -154,6 +141,8 @@ pub fn user_role(user: &Document) -> Option<Role> {
         "admin" => Some(Role::ADMIN),
         "user" => Some(Role::USER),
         "employee" => Some(Role::EMPLOYEE),
+        // Transit's drivers are organization users too (they log in here).
+        "driver" => Some(Role::DRIVER),
         _ => None,
     }
 }

@@ -14,10 +14,11 @@ use shared::{
     stores::mongo::org_db_name,
 };
 
+use shared::identity::tokens;
+
 use crate::{
+    login::TokenPair,
     login_user::{DebugUser, LoginUser},
-    tokens,
-    tokens::TokenPair,
 };
 
 /// Whom to impersonate.

@@ -14,12 +14,10 @@
 
 pub mod accounts;
 pub mod debug_login;
-pub mod devices;
 pub mod login;
 pub mod login_user;
 pub mod openapi;
 pub mod session;
-pub mod tokens;
 
 /// The envelope's `service` for every auth route.
 pub const SERVICE: &str = "auth-service";

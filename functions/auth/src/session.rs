@@ -11,7 +11,9 @@ use shared::{
     },
 };
 
-use crate::{accounts, tokens, tokens::TokenPair};
+use shared::identity::tokens;
+
+use crate::{accounts, login::TokenPair};
 
 /// A token to check.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -137,7 +139,8 @@ pub async fn refresh_token(app: &App, req: Request) -> Result<Reply, ApiError> {
         }
         Err(unavailable) => return Err(unavailable),
     };
-    Reply::ok(tokens::rotate(app, &presented, &principal).await?)
+    let pair: TokenPair = tokens::rotate(app, &presented, &principal).await?;
+    Reply::ok(pair)
 }
 
 /// Log out: end this token's session.

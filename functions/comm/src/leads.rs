@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use shared::{App, http::ApiError, rate_limit::Limit, stores::mongo::unavailable};
 use time::OffsetDateTime;
 
-use crate::mail::{self, Mail};
+use shared::mail::{self, Mail};
 
 /// Confirmation mails one recipient address may receive per day.
 pub const CONFIRMATIONS_PER_ADDRESS: Limit = Limit {

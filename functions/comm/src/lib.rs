@@ -17,7 +17,6 @@
 
 pub mod forms;
 pub mod leads;
-pub mod mail;
 pub mod openapi;
 pub mod sync;
 

@@ -23,6 +23,10 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     DependencyUnavailable,
     Internal,
+    /// Transit: the organization is not licensed for the product (403).
+    ProductNotLicensed,
+    /// Transit: a passenger login before the e-mail address is verified (403).
+    EmailNotVerified,
 }
 
 impl ErrorCode {
@@ -39,6 +43,8 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             ErrorCode::DependencyUnavailable => "DEPENDENCY_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::ProductNotLicensed => "PRODUCT_NOT_LICENSED",
+            ErrorCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
         }
     }
 }
@@ -111,6 +117,12 @@ impl ApiError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    }
+
+    /// 403 with a code more specific than `FORBIDDEN`, for a refusal the
+    /// client can act on (e.g. `EMAIL_NOT_VERIFIED`).
+    pub fn refused(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {

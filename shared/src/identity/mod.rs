@@ -3,16 +3,19 @@
 //! function's principal extractor share these rules, so a token means the
 //! same thing everywhere.
 
+pub mod devices;
 pub mod jwt;
+pub mod login;
 pub mod passwords;
 pub mod sessions;
+pub mod tokens;
 
 use std::sync::{Arc, Mutex};
 
 use crate::{
     App,
     config::{Secret, SecretKind},
-    http::{ApiError, Principal, Request, TokenVerifier},
+    http::{ApiError, Principal, Request, Role, TokenVerifier},
 };
 use jwt::{AccessClaims, Keyring, TokenRejected};
 
@@ -120,10 +123,20 @@ impl App {
         Ok(claims)
     }
 
-    /// The caller: the authorizer's context, else the bearer token verified
-    /// here with the authorizer's rules (`cargo lambda watch`).
+    /// The caller of a suite route: [`App::caller`] for the suite's roles,
+    /// so a transit passenger's or driver's valid token is 403 here.
     pub async fn principal(&self, req: &Request) -> Result<Principal, ApiError> {
-        crate::http::principal(req, &JwtVerifier(self)).await
+        self.caller(req, Role::SUITE).await
+    }
+
+    /// The caller, refused (403) unless their role is one of `roles`: the
+    /// authorizer's context, else the bearer token verified here with the
+    /// authorizer's rules (`cargo lambda watch`). Every product names whom
+    /// its routes serve, so a new product's roles reach none of the others.
+    pub async fn caller(&self, req: &Request, roles: &[Role]) -> Result<Principal, ApiError> {
+        let principal = crate::http::principal(req, &JwtVerifier(self)).await?;
+        principal.require_any_role(roles)?;
+        Ok(principal)
     }
 }
 

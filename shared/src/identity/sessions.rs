@@ -40,6 +40,8 @@ pub enum AccountKind {
     WorkspaceUser,
     /// A local-stack impersonation (debug login); nothing to reload.
     Debug,
+    /// A transit passenger (`transit.passengers`).
+    Passenger,
 }
 
 impl AccountKind {
@@ -49,6 +51,7 @@ impl AccountKind {
             AccountKind::OrganizationAdmin => "organization_admin",
             AccountKind::WorkspaceUser => "workspace_user",
             AccountKind::Debug => "debug",
+            AccountKind::Passenger => "passenger",
         }
     }
 
@@ -58,6 +61,7 @@ impl AccountKind {
             "organization_admin" => AccountKind::OrganizationAdmin,
             "workspace_user" => AccountKind::WorkspaceUser,
             "debug" => AccountKind::Debug,
+            "passenger" => AccountKind::Passenger,
             _ => return None,
         })
     }

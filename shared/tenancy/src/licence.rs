@@ -7,7 +7,7 @@ use time::{
     Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
 };
 
-use shared::http::ApiError;
+use shared::http::{ApiError, ErrorCode};
 
 /// Refuses an organization whose license is not active or has expired.
 /// Called only after the password was verified, so it reveals nothing to a
@@ -42,9 +42,12 @@ pub fn ensure_licensed_for(org: &Document, product: &str) -> Result<(), ApiError
     if has {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
-            "The organization is not licensed for {product}; contact AvaOne support to add it."
-        )))
+        Err(ApiError::refused(
+            ErrorCode::ProductNotLicensed,
+            format!(
+                "The organization is not licensed for {product}; contact AvaOne support to add it."
+            ),
+        ))
     }
 }
 

@@ -1,16 +1,11 @@
-//! The three logins. Each follows the same steps ([`login`]):
-//! 1. parse and validate the body (unknown fields refused; a Mongo operator
-//!    object where a string belongs is a 400 naming the field);
-//! 2. count the attempt against the client IP and the account (429 + Retry-After);
-//! 3. look the account up and verify the password — an unknown account does
-//!    the same work as a wrong password and gets the same 401;
-//! 4. upgrade a legacy hash (bcrypt, plaintext) to argon2id;
-//! 5. refuse inactive users and unlicensed organizations (403);
-//! 6. reset the account's counter and start a refresh family.
-//!
-//! Step 2 comes first in code ([`begin`]); 3-6 are [`complete`].
+//! The suite's three logins. Each parses and validates its body (unknown
+//! fields refused; a Mongo operator object where a string belongs is a 400
+//! naming the field), then follows the kit's login steps
+//! (`shared::identity::login`): count the attempt, verify the password,
+//! upgrade a legacy hash, let the account refuse (inactive user,
+//! unlicensed organization: 403), start a session.
 
-use mongodb::bson::{Document, doc};
+use mongodb::bson::doc;
 use shared::{
     App,
     http::{
@@ -19,155 +14,22 @@ use shared::{
         parse_json,
     },
     identity::{
-        passwords::{self, Verdict},
-        sessions::{AccountKind, credential_fingerprint},
+        login::{Candidate, Upgrade, begin, complete, invalid_credentials},
+        sessions::AccountKind,
     },
-    rate_limit::Limit,
 };
 
 use crate::{
-    accounts, devices,
+    accounts,
     login_user::{LoginUser, OrganizationAdminUser, SuperAdminUser, WorkspaceUser},
-    tokens,
-    tokens::TokenPair,
 };
 
 mod input;
 
 pub use input::{AdminLogin, OrganizationLogin, WorkspaceLogin};
 
-/// What a login looked up: the stored hash (None: no such account) and,
-/// when the password is right, how to finish.
-struct Candidate {
-    stored_hash: Option<String>,
-    /// Runs after the password is verified: activity and license checks,
-    /// then the principal and the `user` object of the response.
-    accept: Box<dyn FnOnce() -> Result<Accepted, ApiError> + Send>,
-    /// Where to write an upgraded hash.
-    upgrade: Option<Upgrade>,
-}
-
-/// Who logged in, and which kind of account a refresh reloads.
-type Accepted = (shared::http::Principal, LoginUser, AccountKind);
-
-struct Upgrade {
-    db: mongodb::Database,
-    collection: &'static str,
-    filter: Document,
-    field: &'static str,
-}
-
-fn invalid_credentials() -> ApiError {
-    ApiError::unauthenticated("Invalid credentials.")
-}
-
-/// A login attempt, counted before anything is looked up.
-struct Attempt {
-    /// The account's key, hashed (counters, device records, logs).
-    account: String,
-    /// The device token the client presented, when it is one of this
-    /// account's: the response hands it back instead of a new one.
-    known_device: Option<String>,
-    /// The counter a success clears: this device's, or this account-and-IP's.
-    counter: String,
-    limit: Limit,
-}
-
-/// Step 2: counts the attempt before any lookup, so a flood costs us a few
-/// DynamoDB calls per request and no database reads. Following OWASP's
-/// lockout guidance, no counter lets an attacker elsewhere keep the owner
-/// out of a device the owner has logged in from:
-/// - every attempt counts against the client IP (`LOGIN_MAX_ATTEMPTS_IP`);
-/// - with a valid device token of the account, against that device alone
-///   (`LOGIN_MAX_ATTEMPTS_ACCOUNT`): the guesser has no such token;
-/// - without one, against the account from this IP
-///   (`LOGIN_MAX_ATTEMPTS_ACCOUNT`) and against the account from all
-///   untrusted clients together (`LOGIN_MAX_ATTEMPTS_UNTRUSTED`), which
-///   bounds a guesser spread over many addresses.
-async fn begin(app: &App, req: &Request, account_key: String) -> Result<Attempt, ApiError> {
-    let settings = &app.config.identity;
-    let limit = |max| Limit {
-        max,
-        window: settings.login_window,
-    };
-    let ip = shared::http::client_address(req);
-    let account = devices::account_hash(&account_key);
-    app.rate_limit(&format!("login-ip#{ip}"), limit(settings.login_max_per_ip))
-        .await?;
-    let known_device = match devices::presented(req) {
-        Some(token) if devices::is_known(app, &account, token).await? => Some(token.to_owned()),
-        _ => None,
-    };
-    let per_client = limit(settings.login_max_per_account);
-    let counter = match &known_device {
-        Some(token) => {
-            let counter = format!("login-device#{account}#{}", devices::account_hash(token));
-            app.rate_limit(&counter, per_client).await?;
-            counter
-        }
-        None => {
-            let counter = format!("login-account-ip#{account}#{ip}");
-            app.rate_limit(&counter, per_client).await?;
-            app.rate_limit(
-                &format!("login-untrusted#{account}"),
-                limit(settings.login_max_untrusted),
-            )
-            .await?;
-            counter
-        }
-    };
-    Ok(Attempt {
-        account,
-        known_device,
-        counter,
-        limit: per_client,
-    })
-}
-
-/// Steps 3-6.
-async fn complete(
-    app: &App,
-    attempt: Attempt,
-    password: String,
-    candidate: Candidate,
-) -> Result<Reply, ApiError> {
-    let Candidate {
-        stored_hash,
-        accept,
-        upgrade,
-    } = candidate;
-    let allow_plaintext = app.config.identity.allow_plaintext_passwords;
-    let verdict = passwords::verify_blocking(password, stored_hash.clone(), allow_plaintext).await;
-    let rehash = match verdict {
-        Verdict::Invalid => return Err(invalid_credentials()),
-        Verdict::Valid { rehash } => rehash,
-    };
-    let mut current_hash = stored_hash.unwrap_or_default();
-    if let (Some(new), Some(up)) = (rehash, upgrade) {
-        accounts::upgrade_hash(
-            app,
-            up.db,
-            up.collection,
-            up.filter,
-            up.field,
-            &current_hash,
-            &new,
-        )
-        .await?;
-        current_hash = new;
-    }
-    let (principal, user, kind) = accept()?;
-    app.rate_limit_reset(&attempt.counter, attempt.limit)
-        .await?;
-    let device_token = match attempt.known_device {
-        Some(token) => token,
-        None => devices::remember(app, &attempt.account).await?,
-    };
-    let credential = credential_fingerprint(&current_hash);
-    let mut pair = tokens::issue(app, &principal, kind, &credential, Some(user)).await?;
-    pair.device_token = Some(device_token);
-    Reply::ok(pair)
-}
+/// What a suite login answers.
+pub type TokenPair = shared::identity::tokens::TokenPair<LoginUser>;
 
 /// Log in as the super admin.
 ///
@@ -222,7 +84,7 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
         // set-password script always stores argon2id.
         upgrade: None,
     };
-    complete(app, attempt, body.password, candidate).await
+    Reply::ok(complete(app, attempt, body.password, candidate).await?)
 }
 
 /// Log in as an organization's admin.
@@ -292,7 +154,7 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
             Ok((principal, user, AccountKind::OrganizationAdmin))
         }),
     };
-    complete(app, attempt, body.admin_password, candidate).await
+    Reply::ok(complete(app, attempt, body.admin_password, candidate).await?)
 }
 
 /// Log in as a workspace user of an organization.
@@ -371,5 +233,5 @@ pub async fn workspace(app: &App, req: Request) -> Result<Reply, ApiError> {
             Ok((principal, profile, AccountKind::WorkspaceUser))
         }),
     };
-    complete(app, attempt, body.password, candidate).await
+    Reply::ok(complete(app, attempt, body.password, candidate).await?)
 }

@@ -29,6 +29,8 @@ enum IssuedRole {
     Admin,
     User,
     Employee,
+    Driver,
+    Passenger,
 }
 
 impl utoipa::PartialSchema for Role {
@@ -50,6 +52,16 @@ impl Role {
     pub const ADMIN: Role = Role(Cow::Borrowed("admin"));
     pub const USER: Role = Role(Cow::Borrowed("user"));
     pub const EMPLOYEE: Role = Role(Cow::Borrowed("employee"));
+    /// Transit: an organization user who scans tickets and reads the
+    /// manifests of the trips assigned to them, and nothing else.
+    pub const DRIVER: Role = Role(Cow::Borrowed("driver"));
+    /// Transit: a self-registered traveller, in no organization.
+    pub const PASSENGER: Role = Role(Cow::Borrowed("passenger"));
+
+    /// Who may call the suite's routes (and transit's `ou` routes): the
+    /// super admin and an organization's admin, users and employees. A
+    /// driver or passenger token is refused on every one of them.
+    pub const SUITE: &'static [Role] = &[Role::SUPER_ADMIN, Role::ADMIN, Role::USER, Role::EMPLOYEE];
 
     /// A well-formed role name, known to this build or not.
     pub fn parse(s: &str) -> Option<Role> {

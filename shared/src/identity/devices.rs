@@ -13,10 +13,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use sha2::{Digest, Sha256};
-use shared::{
+use super::{now, random_id};
+use crate::{
     App,
     http::{ApiError, Request},
-    identity::{now, random_id},
     stores::aws::{dynamodb_error, number_attr, text_attr},
 };
 

@@ -1,8 +1,9 @@
-//! Mail through SES v2: every message has a text and an HTML body, and all
-//! user input in the HTML is escaped.
+//! Mail through SES v2, shared by every domain that writes to people (the
+//! suite's forms, transit's codes and tickets): every message has a text and
+//! an HTML body, and all user input in the HTML is escaped.
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use shared::{
+use crate::{
     App,
     http::ApiError,
     stores::{Dependency, aws::error_chain},

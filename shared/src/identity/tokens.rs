@@ -14,22 +14,21 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use shared::{
+use super::{
+    now, random_id,
+    sessions::{AccountKind, Session},
+};
+use crate::{
     App,
     http::{ApiError, Principal},
-    identity::{
-        now, random_id,
-        sessions::{AccountKind, Session},
-    },
     stores::aws::{dynamodb_error, text_attr},
 };
 
-use crate::login_user::LoginUser;
-
-/// What every login and refresh returns.
+/// What every login and refresh returns; `U` is the `user` object of the
+/// login that started the session (each account kind has its own shape).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TokenPair {
+pub struct TokenPair<U> {
     /// The access token again, under the name the AvaOne frontend stores
     /// (`apiClient.setToken(data.token)`).
     pub token: String,
@@ -47,7 +46,7 @@ pub struct TokenPair {
     /// Who logged in; present on logins, absent on refresh.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub user: Option<LoginUser>,
+    pub user: Option<U>,
     /// Logins only: this client's device token for the account. Send it
     /// back in `X-Device-Token` on later logins: attempts with it are
     /// counted for this device alone, so nobody guessing the password
@@ -77,24 +76,24 @@ fn refused() -> ApiError {
 
 /// Starts a session for `principal` (a `kind` account whose password hash
 /// has fingerprint `credential`) and returns its first token pair.
-pub async fn issue(
+pub async fn issue<U>(
     app: &App,
     principal: &Principal,
     kind: AccountKind,
     credential: &str,
-    user: Option<LoginUser>,
-) -> Result<TokenPair, ApiError> {
+    user: Option<U>,
+) -> Result<TokenPair<U>, ApiError> {
     let session = app.start_session(principal, kind, credential).await?;
     pair(app, principal, &session, user).await
 }
 
 /// Stores a fresh refresh token in `session` and signs an access token bound to it.
-async fn pair(
+async fn pair<U>(
     app: &App,
     principal: &Principal,
     session: &Session,
-    user: Option<LoginUser>,
-) -> Result<TokenPair, ApiError> {
+    user: Option<U>,
+) -> Result<TokenPair<U>, ApiError> {
     let refresh_token = random_id(32);
     let principal_json = serde_json::to_string(principal).map_err(ApiError::internal)?;
     app.dynamodb()
@@ -179,10 +178,10 @@ pub async fn spend(app: &App, refresh_token: &str) -> Result<Presented, ApiError
 
 /// Issues the next pair of a spent token's session, for the account as it
 /// is now (`principal`, reloaded by the caller).
-pub async fn rotate(
+pub async fn rotate<U>(
     app: &App,
     presented: &Presented,
     principal: &Principal,
-) -> Result<TokenPair, ApiError> {
+) -> Result<TokenPair<U>, ApiError> {
     pair(app, principal, &presented.session, None).await
 }

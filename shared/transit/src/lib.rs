@@ -1,0 +1,34 @@
+//! What AvaOne Transit's domains share (TRANSIT.md): the `transit` database,
+//! the passengers every domain may need to name (auth reloads them on
+//! refresh), and local times in a route's IANA zone. Domains never import
+//! each other; what two transit domains share lives here.
+//!
+//! - [`passengers`]: passenger accounts (`transit.passengers`).
+//! - [`store`]: the fleet's collections and their indexes.
+//! - [`trips`]: trips with their route and bus snapshots, and the
+//!   timetable rule that materializes a schedule's trips.
+//! - [`sales`]: which seats of a trip are sold.
+//! - [`zone`]: IANA time zones, local dates and times, UTC instants.
+
+use mongodb::Database;
+use shared::{App, http::ApiError, stores::mongo::Cluster};
+
+pub mod passengers;
+pub mod sales;
+pub mod store;
+pub mod trips;
+pub mod zone;
+
+/// The cluster transit's data lives on (`MONGODB_URI_TRANSIT`, else the
+/// default URI; see `Cluster`).
+pub const CLUSTER: Cluster = Cluster::named("transit");
+/// Transit's one database: one collection per aggregate (TRANSIT.md §3).
+pub const DATABASE: &str = "transit";
+/// The product name an organization's `selectedProducts` carries when it
+/// is a bus company.
+pub const PRODUCT: &str = "transit";
+
+/// The `transit` database.
+pub async fn db(app: &App) -> Result<Database, ApiError> {
+    app.database(CLUSTER, DATABASE).await
+}

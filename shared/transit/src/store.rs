@@ -1,0 +1,66 @@
+//! Transit's collections (TRANSIT.md §3), named once. Every company-owned
+//! document carries `companyId` (the organization's `accountId`) and every
+//! query of a company route filters by it.
+
+use mongodb::{
+    Collection, IndexModel,
+    bson::{Document, doc},
+    options::IndexOptions,
+};
+use shared::{App, http::ApiError, stores::mongo::unavailable};
+
+pub const COMPANIES: &str = "companies";
+pub const STOPS: &str = "stops";
+pub const BUSES: &str = "buses";
+pub const ROUTES: &str = "routes";
+pub const DRIVERS: &str = "drivers";
+pub const SCHEDULES: &str = "schedules";
+pub const TRIPS: &str = "trips";
+pub const TICKETS: &str = "tickets";
+
+/// One of transit's collections.
+pub async fn collection(app: &App, name: &'static str) -> Result<Collection<Document>, ApiError> {
+    Ok(crate::db(app).await?.collection(name))
+}
+
+fn unique(keys: Document) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(IndexOptions::builder().unique(true).build())
+        .build()
+}
+
+fn plain(keys: Document) -> IndexModel {
+    IndexModel::builder().keys(keys).build()
+}
+
+/// The fleet's indexes (idempotent; cheap once they exist): what the
+/// unique rules and the company-scoped lists rely on.
+pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
+    let db = crate::db(app).await?;
+    let wanted: [(&str, Vec<IndexModel>); 7] = [
+        (COMPANIES, vec![unique(doc! {"companyId": 1})]),
+        (STOPS, vec![plain(doc! {"companyId": 1}), plain(doc! {"search": 1})]),
+        (BUSES, vec![unique(doc! {"companyId": 1, "plateNumber": 1})]),
+        (ROUTES, vec![unique(doc! {"companyId": 1, "code": 1}), plain(doc! {"stops.stopId": 1})]),
+        (DRIVERS, vec![plain(doc! {"companyId": 1})]),
+        (SCHEDULES, vec![plain(doc! {"companyId": 1}), plain(doc! {"active": 1})]),
+        // `slot` is `<scheduleId>#<serviceDate>` for a schedule's trip (one
+        // per schedule and service date) and `oneoff#<id>` otherwise.
+        (
+            TRIPS,
+            vec![
+                unique(doc! {"slot": 1}),
+                plain(doc! {"companyId": 1, "departureAt": 1}),
+                plain(doc! {"bus.id": 1, "departureAt": 1}),
+            ],
+        ),
+    ];
+    for (name, indexes) in wanted {
+        db.collection::<Document>(name)
+            .create_indexes(indexes)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
