@@ -11,6 +11,12 @@ set -a; . .local/dev/env; set +a
 .venv/bin/python scripts/seed.py
 ADMIN_PASSWORD=${ADMIN_PASSWORD:-avaone-dev-admin} .venv/bin/python scripts/set-admin-password.py --if-unset
 port=${API_PORT:-9000}
+# Scheduled functions (generate-trips, ...) run every LOCAL_SCHEDULE_SECONDS
+# through the watch server's invoke API, as EventBridge runs them deployed.
+.venv/bin/python scripts/local-scheduler.py "http://127.0.0.1:$port" "${LOCAL_SCHEDULE_SECONDS:-300}" \
+  > .local/dev/scheduler.log 2>&1 &
+scheduler=$!
+trap 'kill $scheduler 2>/dev/null; scripts/stack.sh stop dev' EXIT
 cat <<INFO
 
   AvaOne API (dev)      http://localhost:$port/api/v1/health
@@ -22,6 +28,12 @@ cat <<INFO
 
   Log in (see README "Logging in locally"):
     curl -s localhost:$port/api/v1/auth/workspace/login -H 'content-type: application/json' -d '{"organizationId":"acme","email":"maya@acme.example","password":"Maya-2026!"}'
+
+  Transit (README "AvaOne Transit"): bus company acme (Europe/Lisbon, EUR), route LIS-OPO
+  Lisbon - Coimbra - Porto daily at 08:30, trips for the next 30 days (scheduler log .local/dev/scheduler.log)
+    company admin  {"organizationId":"acme","email":"maya@acme.example","password":"Maya-2026!"}   (workspace login)
+    driver         {"organizationId":"acme","email":"rui@acme.example","password":"Rui-Driver-2026!"}   (workspace login)
+    curl -s 'localhost:$port/api/v1/transit/stops?q=co'
 
 INFO
 PATH=$PWD/.venv/bin:$PATH cargo lambda watch --env-file .local/dev/env --invoke-address 127.0.0.1 --invoke-port "$port"

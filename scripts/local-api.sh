@@ -40,6 +40,10 @@ start() { # name
   echo $! > "$dir/api.pid"
   for _ in $(seq 1 300); do
     if curl -fsS "$base/health" >/dev/null 2>&1; then
+      # The scheduled functions once now (the seed's trips), then on a timer.
+      .venv/bin/python scripts/local-scheduler.py "http://127.0.0.1:$port" --once >>"$dir/scheduler.log" 2>&1
+      .venv/bin/python scripts/local-scheduler.py "http://127.0.0.1:$port" 300 >>"$dir/scheduler.log" 2>&1 &
+      echo $! > "$dir/scheduler.pid"
       echo "$base" > "$dir/api-url"
       echo "local-api: $name up — $base (log .local/$name/api.log)"
       return 0
@@ -56,7 +60,8 @@ stop() { # name
   local name=$1 dir=$root/.local/$1
   if [ -f "$dir/api.pid" ]; then kill -- "-$(cat "$dir/api.pid")" 2>/dev/null || true; fi
   if [ -f "$dir/gemini.pid" ]; then kill "$(cat "$dir/gemini.pid")" 2>/dev/null || true; fi
-  rm -f "$dir/api.pid" "$dir/gemini.pid" "$dir/api-url"
+  if [ -f "$dir/scheduler.pid" ]; then kill "$(cat "$dir/scheduler.pid")" 2>/dev/null || true; fi
+  rm -f "$dir/api.pid" "$dir/gemini.pid" "$dir/scheduler.pid" "$dir/api-url"
   scripts/stack.sh stop "$name" >/dev/null
 }
 

@@ -2,12 +2,12 @@
 //! suite's forms, transit's codes and tickets): every message has a text and
 //! an HTML body, and all user input in the HTML is escaped.
 
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use crate::{
     App,
     http::ApiError,
     stores::{Dependency, aws::error_chain},
 };
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {

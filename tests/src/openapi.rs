@@ -23,6 +23,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
             analytics::openapi::Api::openapi(),
             admin::openapi::Api::openapi(),
             passenger::openapi::Api::openapi(),
+            company::openapi::Api::openapi(),
         ],
     )
 }

@@ -261,11 +261,17 @@ fn identity_functions_may_reach_the_keys_they_use() {
         ),
         (
             "passenger-register",
-            &[("dynamodb:UpdateItem", "rate"), ("dynamodb:PutItem", "code")],
+            &[
+                ("dynamodb:UpdateItem", "rate"),
+                ("dynamodb:PutItem", "code"),
+            ],
         ),
         (
             "passenger-forgot-password",
-            &[("dynamodb:UpdateItem", "rate"), ("dynamodb:PutItem", "code")],
+            &[
+                ("dynamodb:UpdateItem", "rate"),
+                ("dynamodb:PutItem", "code"),
+            ],
         ),
         (
             "passenger-reset-password",
@@ -277,6 +283,8 @@ fn identity_functions_may_reach_the_keys_they_use() {
                 ("dynamodb:UpdateItem", "family"),
             ],
         ),
+        ("update-driver", &sessions_end),
+        ("delete-driver", &sessions_end),
         ("update-organization", &sessions_end),
         ("delete-organization", &sessions_end),
         ("ensure-user", &sessions_end),

@@ -92,8 +92,5 @@ pub async fn sign_in(app: &App, p: &Document) -> Result<PassengerTokens, ApiErro
 /// The answer to a wrong, expired or spent code, and to a code for an
 /// address that has no account: one sentence, so none is told apart.
 pub fn bad_code() -> ApiError {
-    ApiError::validation(
-        "code",
-        "is wrong, expired or used up; request a new one",
-    )
+    ApiError::validation("code", "is wrong, expired or used up; request a new one")
 }

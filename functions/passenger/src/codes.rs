@@ -100,7 +100,12 @@ pub async fn issue(app: &App, purpose: Purpose, email: &str) -> Result<String, A
 /// Whether `code` is the live code of `email` for `purpose`; a right code
 /// is spent. A missing, expired or exhausted code is `false`, as is a
 /// wrong one.
-pub async fn redeem(app: &App, purpose: Purpose, email: &str, code: &str) -> Result<bool, ApiError> {
+pub async fn redeem(
+    app: &App,
+    purpose: Purpose,
+    email: &str,
+    code: &str,
+) -> Result<bool, ApiError> {
     let table = app.config.table_name()?;
     let db = app.dynamodb().await;
     let (pk, sk) = key(purpose, email);

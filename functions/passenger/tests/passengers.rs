@@ -107,7 +107,10 @@ async fn register_verify_with_the_mailed_code_login_and_profile() {
     let code = code_mailed_to(&email);
     assert_eq!(code.len(), 6);
     assert!(
-        !mail_to(&email)[0]["body"].as_str().unwrap().contains("Long-Passw0rd"),
+        !mail_to(&email)[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Long-Passw0rd"),
         "no password in mail"
     );
 
@@ -184,7 +187,12 @@ async fn a_taken_address_gets_the_same_answer_and_a_mail_instead_of_a_code() {
     let mail = mail_to(&email);
     assert_eq!(mail.len(), mails_before + 1);
     let last = mail.last().unwrap();
-    assert!(last["body"].as_str().unwrap().contains("already have an account"));
+    assert!(
+        last["body"]
+            .as_str()
+            .unwrap()
+            .contains("already have an account")
+    );
     assert!(!last["subject"].as_str().unwrap().contains("code"));
     // The existing password still works; the attempt changed nothing.
     assert_eq!(log_in(&app, &email, "Long-Passw0rd!").await.0, 200);
@@ -305,19 +313,35 @@ async fn abuse_limits_per_address_and_per_ip() {
     // 3 per address per 15 minutes, from any IPs.
     let email = address();
     for _ in 0..3 {
-        let ev = post("passenger-forgot-password", json!({"email": email}), &unique_ip());
+        let ev = post(
+            "passenger-forgot-password",
+            json!({"email": email}),
+            &unique_ip(),
+        );
         assert_eq!(call(SERVICE, &app, password::forgot, &ev).await.0, 202);
     }
-    let ev = post("passenger-forgot-password", json!({"email": email}), &unique_ip());
+    let ev = post(
+        "passenger-forgot-password",
+        json!({"email": email}),
+        &unique_ip(),
+    );
     let (status, body) = call(SERVICE, &app, password::forgot, &ev).await;
     assert_eq!(status, 429, "{body}");
     // 20 per IP per 15 minutes, whatever the addresses.
     let ip = unique_ip();
     for _ in 0..20 {
-        let ev = post("passenger-forgot-password", json!({"email": address()}), &ip);
+        let ev = post(
+            "passenger-forgot-password",
+            json!({"email": address()}),
+            &ip,
+        );
         assert_eq!(call(SERVICE, &app, password::forgot, &ev).await.0, 202);
     }
-    let ev = post("passenger-forgot-password", json!({"email": address()}), &ip);
+    let ev = post(
+        "passenger-forgot-password",
+        json!({"email": address()}),
+        &ip,
+    );
     assert_eq!(call(SERVICE, &app, password::forgot, &ev).await.0, 429);
 }
 
@@ -325,12 +349,30 @@ async fn abuse_limits_per_address_and_per_ip() {
 async fn bad_bodies_are_400_naming_the_field() {
     let app = stack_app();
     for (body, field) in [
-        (json!({"email": "not-an-address", "password": "Long-Passw0rd!", "name": "A"}), "email"),
-        (json!({"email": address(), "password": "short", "name": "A"}), "password"),
-        (json!({"email": address(), "password": "Long-Passw0rd!", "name": " "}), "name"),
-        (json!({"email": address(), "password": "Long-Passw0rd!", "name": "A", "phone": "1".repeat(33)}), "phone"),
-        (json!({"email": {"$ne": null}, "password": "Long-Passw0rd!", "name": "A"}), "email"),
-        (json!({"email": address(), "password": "Long-Passw0rd!", "name": "A", "role": "admin"}), "role"),
+        (
+            json!({"email": "not-an-address", "password": "Long-Passw0rd!", "name": "A"}),
+            "email",
+        ),
+        (
+            json!({"email": address(), "password": "short", "name": "A"}),
+            "password",
+        ),
+        (
+            json!({"email": address(), "password": "Long-Passw0rd!", "name": " "}),
+            "name",
+        ),
+        (
+            json!({"email": address(), "password": "Long-Passw0rd!", "name": "A", "phone": "1".repeat(33)}),
+            "phone",
+        ),
+        (
+            json!({"email": {"$ne": null}, "password": "Long-Passw0rd!", "name": "A"}),
+            "email",
+        ),
+        (
+            json!({"email": address(), "password": "Long-Passw0rd!", "name": "A", "role": "admin"}),
+            "role",
+        ),
     ] {
         let (status, resp) = call(
             SERVICE,
@@ -341,7 +383,11 @@ async fn bad_bodies_are_400_naming_the_field() {
         .await;
         assert_eq!(status, 400, "{body} → {resp}");
         assert!(
-            resp["details"].as_array().unwrap().iter().any(|d| d["field"] == field),
+            resp["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["field"] == field),
             "{body} → {resp}"
         );
     }

@@ -11,14 +11,14 @@
 //! Items: `device#<sha256(token)>` / `device` `{account, expiresAt}`; the
 //! account is stored as its [`account_hash`], never as an e-mail address.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use sha2::{Digest, Sha256};
 use super::{now, random_id};
 use crate::{
     App,
     http::{ApiError, Request},
     stores::aws::{dynamodb_error, number_attr, text_attr},
 };
+use aws_sdk_dynamodb::types::AttributeValue;
+use sha2::{Digest, Sha256};
 
 /// The request header carrying a device token.
 pub const HEADER: &str = "x-device-token";

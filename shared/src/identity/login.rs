@@ -33,10 +33,14 @@ pub struct Candidate<U> {
     /// Runs after the password is verified: the account's own checks
     /// (activity, licence, verified e-mail), then the principal, the `user`
     /// object of the answer and the kind of account a refresh reloads.
-    pub accept: Box<dyn FnOnce() -> Result<(Principal, U, AccountKind), ApiError> + Send>,
+    pub accept: Box<dyn FnOnce() -> Result<Accepted<U>, ApiError> + Send>,
     /// Where to write an upgraded hash.
     pub upgrade: Option<Upgrade>,
 }
+
+/// Who logged in: the principal, the `user` of the answer, and which kind
+/// of account a refresh reloads.
+pub type Accepted<U> = (Principal, U, AccountKind);
 
 /// Where a password hash is stored, to replace a legacy one.
 pub struct Upgrade {

@@ -126,7 +126,11 @@ impl App {
     /// The caller of a suite route: [`App::caller`] for the suite's roles,
     /// so a transit passenger's or driver's valid token is 403 here.
     pub async fn principal(&self, req: &Request) -> Result<Principal, ApiError> {
-        self.caller(req, Role::SUITE).await
+        // Not `self.caller(..)`: one async layer less in every suite
+        // handler's state machine (deep ones hit the compiler's query limit).
+        let principal = crate::http::principal(req, &JwtVerifier(self)).await?;
+        principal.require_any_role(Role::SUITE)?;
+        Ok(principal)
     }
 
     /// The caller, refused (403) unless their role is one of `roles`: the

@@ -11,9 +11,6 @@
 //! token names it, so ending it ends them all. Refresh-token items:
 //! `refresh#<sha256>/refresh {family, spent, principal, expiresAt}`.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use serde::Serialize;
-use sha2::{Digest, Sha256};
 use super::{
     now, random_id,
     sessions::{AccountKind, Session},
@@ -23,6 +20,9 @@ use crate::{
     http::{ApiError, Principal},
     stores::aws::{dynamodb_error, text_attr},
 };
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// What every login and refresh returns; `U` is the `user` object of the
 /// login that started the session (each account kind has its own shape).

@@ -40,11 +40,23 @@ pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
     let db = crate::db(app).await?;
     let wanted: [(&str, Vec<IndexModel>); 7] = [
         (COMPANIES, vec![unique(doc! {"companyId": 1})]),
-        (STOPS, vec![plain(doc! {"companyId": 1}), plain(doc! {"search": 1})]),
+        (
+            STOPS,
+            vec![plain(doc! {"companyId": 1}), plain(doc! {"search": 1})],
+        ),
         (BUSES, vec![unique(doc! {"companyId": 1, "plateNumber": 1})]),
-        (ROUTES, vec![unique(doc! {"companyId": 1, "code": 1}), plain(doc! {"stops.stopId": 1})]),
+        (
+            ROUTES,
+            vec![
+                unique(doc! {"companyId": 1, "code": 1}),
+                plain(doc! {"stops.stopId": 1}),
+            ],
+        ),
         (DRIVERS, vec![plain(doc! {"companyId": 1})]),
-        (SCHEDULES, vec![plain(doc! {"companyId": 1}), plain(doc! {"active": 1})]),
+        (
+            SCHEDULES,
+            vec![plain(doc! {"companyId": 1}), plain(doc! {"active": 1})],
+        ),
         // `slot` is `<scheduleId>#<serviceDate>` for a schedule's trip (one
         // per schedule and service date) and `oneoff#<id>` otherwise.
         (

@@ -232,7 +232,13 @@ mod tests {
         assert_eq!(by_date("2027-03-27"), "2027-03-27T08:00:00Z");
         assert_eq!(by_date("2027-03-28"), "2027-03-28T07:00:00Z");
 
-        let weekdays = timetable("Europe/Lisbon", "23:30", vec![1, 3], "2027-03-03", "2027-03-10");
+        let weekdays = timetable(
+            "Europe/Lisbon",
+            "23:30",
+            vec![1, 3],
+            "2027-03-03",
+            "2027-03-10",
+        );
         let dates: Vec<String> = weekdays
             .departures(now)
             .unwrap()

@@ -96,12 +96,7 @@ mod tests {
 
     fn at(zone: &str, date: &str, time: &str) -> String {
         let zone = named(zone).unwrap();
-        let t = instant(
-            parse_date(date).unwrap(),
-            parse_time(time).unwrap(),
-            &zone,
-        )
-        .unwrap();
+        let t = instant(parse_date(date).unwrap(), parse_time(time).unwrap(), &zone).unwrap();
         format!("{} {}", utc_rfc3339(t), local_rfc3339(t, &zone))
     }
 

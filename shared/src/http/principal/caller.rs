@@ -61,7 +61,8 @@ impl Role {
     /// Who may call the suite's routes (and transit's `ou` routes): the
     /// super admin and an organization's admin, users and employees. A
     /// driver or passenger token is refused on every one of them.
-    pub const SUITE: &'static [Role] = &[Role::SUPER_ADMIN, Role::ADMIN, Role::USER, Role::EMPLOYEE];
+    pub const SUITE: &'static [Role] =
+        &[Role::SUPER_ADMIN, Role::ADMIN, Role::USER, Role::EMPLOYEE];
 
     /// A well-formed role name, known to this build or not.
     pub fn parse(s: &str) -> Option<Role> {

@@ -1,0 +1,7 @@
+//! DELETE /api/v1/transit/schedules/{id}: stop a schedule
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(company::SERVICE, app, company::schedules::delete).await
+}

@@ -1,0 +1,7 @@
+//! GET /api/v1/transit/routes: the company's routes
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(company::SERVICE, app, company::routes::list).await
+}

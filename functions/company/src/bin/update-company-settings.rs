@@ -1,0 +1,7 @@
+//! PUT /api/v1/transit/company: change the transit settings
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(company::SERVICE, app, company::settings::update).await
+}
