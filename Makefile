@@ -1,6 +1,6 @@
 # Developer entry points. Everything runs from a fresh clone: tools are
 # installed into .venv, services run from .local/ and are stopped by pid.
-.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam test-contract openapi functions lint fmt validate bench fuzz build package clean
+.PHONY: help setup dev sam-local stack-up stack-down seed admin-password test test-sam test-contract openapi functions lint fmt validate bench fuzz build package tz-cost clean
 
 help:
 	@echo "make dev        local stack + whole API at http://localhost:9000/api/v1 (cargo lambda watch)"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint       cargo fmt --check and clippy -D warnings"
 	@echo "make bench      cold start / warm latency / RSS vs floor and Node, then criterion micro-benchmarks"
 	@echo "make package    arm64 release zips in dist/ with their sizes"
+	@echo "make tz-cost    what the bundled time-zone database adds to a transit function's zip"
 	@echo "make fuzz       each cargo-fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make stack-up   start only the dev stack (SecantusDB + moto); make stack-down stops it"
 	@echo "make admin-password   set the dev super admin password (argon2id hash into the secret)"
@@ -85,6 +86,10 @@ build:
 # ... zipped as dist/<function>.zip, sizes printed (each must stay under 5 MB).
 package:
 	scripts/package.sh package
+
+# What the bundled IANA time-zone database adds to a transit function's zip.
+tz-cost:
+	scripts/tz-cost.sh
 
 clean:
 	rm -rf target .aws-sam dist

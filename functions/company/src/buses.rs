@@ -134,6 +134,8 @@ const TAKEN_PLATE: &str = "This company already has a bus with this plate number
     responses(
         (status = 200, description = "One page of buses.", body = Listed<Bus>),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -200,6 +202,8 @@ impl Validate for NewBus {
         (status = 201, description = "The bus.", body = Success<Bus>),
         (status = 400, description = "VALIDATION_FAILED naming the field (a repeated seat label names its place).", body = Failure),
         (status = 409, description = "CONFLICT: the plate number is taken in this company.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -338,6 +342,7 @@ async fn ensure_sold_seats_kept(
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 404, description = "No such bus in this company.", body = Failure),
         (status = 409, description = "CONFLICT: the plate number is taken, or the layout drops sold seats (`data.trips`).", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -408,6 +413,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         (status = 200, description = "Deleted.", body = Success<Deleted>),
         (status = 404, description = "No such bus in this company.", body = Failure),
         (status = 409, description = "CONFLICT: schedules use it, or its upcoming trips have sold seats.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

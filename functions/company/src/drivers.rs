@@ -115,6 +115,8 @@ pub async fn assignable(
     responses(
         (status = 200, description = "One page of drivers.", body = Listed<Driver>),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -188,6 +190,8 @@ impl Validate for NewDriver {
         (status = 201, description = "The driver.", body = Success<Driver>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 409, description = "CONFLICT: the e-mail is taken or the user limit is reached.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -290,6 +294,7 @@ impl Validate for UpdateDriver {
         (status = 200, description = "The driver after the change.", body = Success<Driver>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 404, description = "No such driver in this company.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -358,6 +363,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     responses(
         (status = 200, description = "Deactivated.", body = Success<Deleted>),
         (status = 404, description = "No such driver in this company.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

@@ -127,6 +127,8 @@ const TAKEN_CODE: &str = "This company already has a route with this code.";
     responses(
         (status = 200, description = "One page of routes.", body = Listed<Route>),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -283,6 +285,8 @@ async fn resolve_stops(
         (status = 201, description = "The route.", body = Success<Route>),
         (status = 400, description = "VALIDATION_FAILED naming the field (e.g. `stops[1].stopId`).", body = Failure),
         (status = 409, description = "CONFLICT: the code is taken in this company.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -368,6 +372,7 @@ impl Validate for UpdateRoute {
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 404, description = "No such route in this company.", body = Failure),
         (status = 409, description = "CONFLICT: the code is taken in this company.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -417,6 +422,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         (status = 200, description = "Deleted.", body = Success<Deleted>),
         (status = 404, description = "No such route in this company.", body = Failure),
         (status = 409, description = "CONFLICT: active schedules run it.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

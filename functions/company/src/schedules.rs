@@ -112,6 +112,8 @@ pub async fn ensure_unused(
     responses(
         (status = 200, description = "One page of schedules.", body = Listed<Schedule>),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -198,6 +200,7 @@ impl Validate for NewSchedule {
         (status = 201, description = "The schedule; `meta.tripsGenerated` counts its new trips.", body = Success<Schedule>),
         (status = 400, description = "VALIDATION_FAILED naming the field (an unknown route, bus or driver; an expired licence).", body = Failure),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -252,6 +255,8 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     responses(
         (status = 200, description = "Deleted (deactivated).", body = Success<Deleted>),
         (status = 404, description = "No such schedule in this company.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

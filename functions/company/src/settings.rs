@@ -99,6 +99,8 @@ pub async fn load(app: &App, id: &str, org: &Document) -> Result<Settings, ApiEr
     responses(
         (status = 200, description = "The settings.", body = Success<Settings>),
         (status = 403, description = "FORBIDDEN (not a member; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -184,6 +186,7 @@ impl Validate for UpdateSettings {
         (status = 200, description = "The settings after the change.", body = Success<Settings>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 403, description = "FORBIDDEN (not the company's admin) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

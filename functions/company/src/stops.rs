@@ -138,6 +138,7 @@ fn coordinate(value: Option<f64>) -> Bson {
         (status = 201, description = "The stop.", body = Success<Stop>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -217,6 +218,7 @@ pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, Api
         (status = 200, description = "The stop after the change.", body = Success<Stop>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 404, description = "No such stop in this company.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -282,6 +284,8 @@ pub struct Deleted {
         (status = 200, description = "Deleted.", body = Success<Deleted>),
         (status = 404, description = "No such stop in this company.", body = Failure),
         (status = 409, description = "CONFLICT: routes call at the stop (`data.routes`).", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

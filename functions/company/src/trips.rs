@@ -194,6 +194,7 @@ fn date_param(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
         (status = 200, description = "One page of trips.", body = Listed<Trip>),
         (status = 400, description = "VALIDATION_FAILED naming the query parameter.", body = Failure),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -244,6 +245,8 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     responses(
         (status = 200, description = "The trip.", body = Success<Trip>),
         (status = 404, description = "No such trip in this company.", body = Failure),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -293,6 +296,7 @@ impl Validate for NewTripRequest {
         (status = 201, description = "The trip.", body = Success<Trip>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 403, description = "FORBIDDEN or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
@@ -377,6 +381,7 @@ impl Validate for UpdateTrip {
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 404, description = "No such trip in this company.", body = Failure),
         (status = 409, description = "CONFLICT: the bus lacks sold seats (`data.seats`), or the trip has left or is cancelled.", body = Failure),
+        (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]

@@ -84,9 +84,8 @@ where
     if let Some(body) = body {
         ev["body"] = Value::String(body.to_string());
     }
-    if !query.is_empty() {
-        ev = with_query(ev, query);
-    }
+    // The sample events carry a query of their own: replace it, always.
+    ev = with_query(ev, query);
     call(company::SERVICE, app, handler, &ev).await
 }
 
