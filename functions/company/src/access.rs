@@ -50,9 +50,3 @@ pub async fn company(app: &App, req: &Request, need: Need) -> Result<Company, Ap
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
-
-/// The 404 of a fleet document the company does not have (another
-/// company's looks the same: ids are never confirmed across companies).
-pub fn not_found(what: &str, id: &str) -> ApiError {
-    ApiError::not_found(format!("No {what} {id} in this company."))
-}

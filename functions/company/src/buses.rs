@@ -14,17 +14,18 @@ use shared::{
         openapi::{Failure, Listed, Success},
         parse_json, path_param,
     },
-    stores::mongo::{find_page, unavailable, write_error},
+    stores::mongo::unavailable,
 };
 use transit::{
     sales,
-    store::{BUSES, TRIPS, collection, ensure_fleet_indexes},
+    store::{TRIPS, collection, ensure_fleet_indexes},
     trips,
 };
 use utoipa::ToSchema;
 
 use crate::{
-    access::{Need, company, new_id, not_found},
+    access::{Need, company, new_id},
+    owned,
     stops::Deleted,
 };
 
@@ -110,18 +111,6 @@ pub fn view(d: &Document) -> Bus {
     }
 }
 
-/// The company's bus `id`, or 404.
-pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, ApiError> {
-    collection(app, BUSES)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| not_found("bus", id))
-}
-
-const TAKEN_PLATE: &str = "This company already has a bus with this plate number.";
-
 /// The company's buses.
 ///
 /// Any member of the company (`ou`). Paged (default 50), by plate number.
@@ -142,15 +131,9 @@ const TAKEN_PLATE: &str = "This company already has a bus with this plate number
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Staff).await?;
     let paging = Paging::from_query(&req, 50)?;
-    let buses = collection(app, BUSES).await?;
-    let (items, total) = find_page(
-        &buses,
-        doc! {"companyId": &company.id},
-        doc! {"plateNumber": 1},
-        doc! {},
-        paging,
-    )
-    .await?;
+    let (items, total) = owned::BUSES
+        .page(app, &company.id, doc! {"plateNumber": 1}, paging)
+        .await?;
     Reply::page(paging.page_of(items.iter().map(view).collect(), total))
 }
 
@@ -220,11 +203,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "amenities": body.amenities.iter().map(|a| a.trim()).collect::<Vec<_>>(),
         "createdAt": shared::clock::now(),
     };
-    collection(app, BUSES)
-        .await?
-        .insert_one(&bus)
-        .await
-        .map_err(write_error(TAKEN_PLATE))?;
+    owned::BUSES.insert(app, &bus).await?;
     Reply::created(view(&bus))
 }
 
@@ -350,7 +329,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
     let body: UpdateBus = parse_json(&req)?;
-    find(app, &company.id, &id).await?;
+    owned::BUSES.find(app, &company.id, &id).await?;
     let mut set = doc! {"updatedAt": shared::clock::now()};
     if let Some(plate) = &body.plate_number {
         set.insert("plateNumber", plate.trim());
@@ -370,15 +349,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         ensure_sold_seats_kept(app, &upcoming, Some(&layout.seats()), "The new layout").await?;
         set.insert("seatLayout", layout.to_bson()?);
     }
-    collection(app, BUSES)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": set},
-        )
-        .await
-        .map_err(write_error(TAKEN_PLATE))?;
-    let bus = find(app, &company.id, &id).await?;
+    owned::BUSES.set(app, &company.id, &id, set).await?;
+    let bus = owned::BUSES.find(app, &company.id, &id).await?;
     if !upcoming.is_empty() || body.plate_number.is_some() || body.name.is_some() {
         // The bus's trips that have not left show it as it is now.
         collection(app, TRIPS)
@@ -421,15 +393,11 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
-    find(app, &company.id, &id).await?;
+    owned::BUSES.find(app, &company.id, &id).await?;
     crate::schedules::ensure_unused(app, &company.id, doc! {"busId": &id}, "This bus").await?;
     let upcoming = upcoming_trips(app, &company.id, &id).await?;
     ensure_sold_seats_kept(app, &upcoming, None, "Deleting this bus").await?;
-    collection(app, BUSES)
-        .await?
-        .delete_one(doc! {"id": &id, "companyId": &company.id})
-        .await
-        .map_err(unavailable)?;
+    owned::BUSES.delete(app, &company.id, &id).await?;
     Reply::ok(Deleted { id, deleted: true })
 }
 

@@ -14,20 +14,17 @@ use shared::{
         parse_json, path_param,
     },
     identity::passwords,
-    stores::mongo::{find_page, unavailable},
 };
 use tenancy::{
     members::{ensure_capacity, insert_user},
     store::update_user,
 };
-use transit::{
-    store::{DRIVERS, collection, ensure_fleet_indexes},
-    zone,
-};
+use transit::{store::ensure_fleet_indexes, zone};
 use utoipa::ToSchema;
 
 use crate::{
-    access::{Need, company, new_id, not_found},
+    access::{Need, company, new_id},
+    owned,
     stops::Deleted,
 };
 
@@ -64,16 +61,6 @@ pub fn view(d: &Document) -> Driver {
     }
 }
 
-/// The company's driver `id` (active or not), or 404.
-pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, ApiError> {
-    collection(app, DRIVERS)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| not_found("driver", id))
-}
-
 /// The driver for a trip on local date `on`: the company's, active, and
 /// licensed that day (400 on `field` otherwise).
 pub async fn assignable(
@@ -83,12 +70,9 @@ pub async fn assignable(
     on: Date,
     field: &str,
 ) -> Result<Document, ApiError> {
-    let driver = collection(app, DRIVERS)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| ApiError::validation(field, "is not a driver of this company"))?;
+    let driver = owned::DRIVERS
+        .referenced(app, company_id, id, field)
+        .await?;
     if !driver.get_bool("active").unwrap_or(false) {
         return Err(ApiError::validation(field, "is a deactivated driver"));
     }
@@ -123,15 +107,14 @@ pub async fn assignable(
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Staff).await?;
     let paging = Paging::from_query(&req, 50)?;
-    let drivers = collection(app, DRIVERS).await?;
-    let (items, total) = find_page(
-        &drivers,
-        doc! {"companyId": &company.id},
-        doc! {"lastName": 1, "firstName": 1},
-        doc! {},
-        paging,
-    )
-    .await?;
+    let (items, total) = owned::DRIVERS
+        .page(
+            app,
+            &company.id,
+            doc! {"lastName": 1, "firstName": 1},
+            paging,
+        )
+        .await?;
     Reply::page(paging.page_of(items.iter().map(view).collect(), total))
 }
 
@@ -230,11 +213,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "active": true,
         "createdAt": now,
     };
-    collection(app, DRIVERS)
-        .await?
-        .insert_one(&driver)
-        .await
-        .map_err(unavailable)?;
+    owned::DRIVERS.insert(app, &driver).await?;
     Reply::created(view(&driver))
 }
 
@@ -302,7 +281,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
     let body: UpdateDriver = parse_json(&req)?;
-    find(app, &company.id, &id).await?;
+    owned::DRIVERS.find(app, &company.id, &id).await?;
     let now = shared::clock::now();
     let mut driver_set = doc! {"updatedAt": now};
     let mut user_set = doc! {"updatedAt": now};
@@ -334,19 +313,14 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         user_set,
     )
     .await?;
-    collection(app, DRIVERS)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": driver_set},
-        )
-        .await
-        .map_err(unavailable)?;
+    owned::DRIVERS
+        .set(app, &company.id, &id, driver_set)
+        .await?;
     if new_password {
         app.revoke_account_sessions(Some(&company.id), Some(&id))
             .await?;
     }
-    Reply::ok(view(&find(app, &company.id, &id).await?))
+    Reply::ok(view(&owned::DRIVERS.find(app, &company.id, &id).await?))
 }
 
 /// Deactivate a driver.
@@ -371,7 +345,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
-    find(app, &company.id, &id).await?;
+    owned::DRIVERS.find(app, &company.id, &id).await?;
     let now = shared::clock::now();
     update_user(
         app,
@@ -380,14 +354,14 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
         doc! {"isActive": false, "updatedAt": now},
     )
     .await?;
-    collection(app, DRIVERS)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": {"active": false, "updatedAt": now}},
+    owned::DRIVERS
+        .set(
+            app,
+            &company.id,
+            &id,
+            doc! {"active": false, "updatedAt": now},
         )
-        .await
-        .map_err(unavailable)?;
+        .await?;
     app.revoke_account_sessions(Some(&company.id), Some(&id))
         .await?;
     Reply::ok(Deleted { id, deleted: true })

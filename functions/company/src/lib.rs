@@ -20,6 +20,7 @@ pub mod buses;
 pub mod drivers;
 pub mod generate;
 pub mod openapi;
+pub mod owned;
 pub mod routes;
 pub mod schedules;
 pub mod settings;

@@ -15,14 +15,14 @@ use shared::{
         openapi::{Failure, Listed, Success},
         parse_json, path_param,
     },
-    stores::mongo::{find_page, unavailable, write_error},
+    stores::mongo::unavailable,
 };
-use transit::store::{ROUTES, STOPS, collection, ensure_fleet_indexes};
+use transit::store::{STOPS, collection, ensure_fleet_indexes};
 use utoipa::ToSchema;
 
 use crate::{
-    access::{Need, company, new_id, not_found},
-    settings,
+    access::{Need, company, new_id},
+    owned, settings,
     stops::Deleted,
 };
 
@@ -103,18 +103,6 @@ pub fn view(d: &Document) -> Route {
     }
 }
 
-/// The company's route `id`, or 404.
-pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, ApiError> {
-    collection(app, ROUTES)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| not_found("route", id))
-}
-
-const TAKEN_CODE: &str = "This company already has a route with this code.";
-
 /// The company's routes.
 ///
 /// Any member of the company (`ou`). Paged (default 50), by code.
@@ -135,15 +123,9 @@ const TAKEN_CODE: &str = "This company already has a route with this code.";
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Staff).await?;
     let paging = Paging::from_query(&req, 50)?;
-    let routes = collection(app, ROUTES).await?;
-    let (items, total) = find_page(
-        &routes,
-        doc! {"companyId": &company.id},
-        doc! {"code": 1},
-        doc! {},
-        paging,
-    )
-    .await?;
+    let (items, total) = owned::ROUTES
+        .page(app, &company.id, doc! {"code": 1}, paging)
+        .await?;
     Reply::page(paging.page_of(items.iter().map(view).collect(), total))
 }
 
@@ -307,11 +289,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "legFares": &body.leg_fares,
         "createdAt": shared::clock::now(),
     };
-    collection(app, ROUTES)
-        .await?
-        .insert_one(&route)
-        .await
-        .map_err(write_error(TAKEN_CODE))?;
+    owned::ROUTES.insert(app, &route).await?;
     Reply::created(view(&route))
 }
 
@@ -380,7 +358,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
     let body: UpdateRoute = parse_json(&req)?;
-    find(app, &company.id, &id).await?;
+    owned::ROUTES.find(app, &company.id, &id).await?;
     let mut set = doc! {"updatedAt": shared::clock::now()};
     if let Some(code) = &body.code {
         set.insert("code", code.trim());
@@ -397,15 +375,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         let settings = settings::load(app, &company.id, &company.org).await?;
         set.insert("currency", settings.currency);
     }
-    collection(app, ROUTES)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": set},
-        )
-        .await
-        .map_err(write_error(TAKEN_CODE))?;
-    Reply::ok(view(&find(app, &company.id, &id).await?))
+    owned::ROUTES.set(app, &company.id, &id, set).await?;
+    Reply::ok(view(&owned::ROUTES.find(app, &company.id, &id).await?))
 }
 
 /// Delete a route.
@@ -430,12 +401,8 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
-    find(app, &company.id, &id).await?;
+    owned::ROUTES.find(app, &company.id, &id).await?;
     crate::schedules::ensure_unused(app, &company.id, doc! {"routeId": &id}, "This route").await?;
-    collection(app, ROUTES)
-        .await?
-        .delete_one(doc! {"id": &id, "companyId": &company.id})
-        .await
-        .map_err(unavailable)?;
+    owned::ROUTES.delete(app, &company.id, &id).await?;
     Reply::ok(Deleted { id, deleted: true })
 }

@@ -13,7 +13,7 @@ use shared::{
         openapi::{Failure, Listed, Success},
         parse_json, path_param,
     },
-    stores::mongo::{find_page, unavailable},
+    stores::mongo::unavailable,
 };
 use transit::{
     store::{SCHEDULES, collection, ensure_fleet_indexes},
@@ -22,8 +22,8 @@ use transit::{
 use utoipa::ToSchema;
 
 use crate::{
-    access::{Need, company, new_id, not_found},
-    buses, drivers, generate, routes,
+    access::{Need, company, new_id},
+    drivers, generate, owned,
     stops::Deleted,
 };
 
@@ -120,15 +120,9 @@ pub async fn ensure_unused(
 pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Staff).await?;
     let paging = Paging::from_query(&req, 50)?;
-    let schedules = collection(app, SCHEDULES).await?;
-    let (items, total) = find_page(
-        &schedules,
-        doc! {"companyId": &company.id},
-        doc! {"createdAt": -1},
-        doc! {},
-        paging,
-    )
-    .await?;
+    let (items, total) = owned::SCHEDULES
+        .page(app, &company.id, doc! {"createdAt": -1}, paging)
+        .await?;
     Reply::page(paging.page_of(items.iter().map(view).collect(), total))
 }
 
@@ -208,12 +202,12 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let body: NewSchedule = parse_json(&req)?;
     ensure_fleet_indexes(app).await?;
-    let route = routes::find(app, &company.id, &body.route_id)
-        .await
-        .map_err(|_| ApiError::validation("routeId", "is not a route of this company"))?;
-    buses::find(app, &company.id, &body.bus_id)
-        .await
-        .map_err(|_| ApiError::validation("busId", "is not a bus of this company"))?;
+    let route = owned::ROUTES
+        .referenced(app, &company.id, &body.route_id, "routeId")
+        .await?;
+    owned::BUSES
+        .referenced(app, &company.id, &body.bus_id, "busId")
+        .await?;
     if let Some(driver) = &body.driver_id {
         let zone = zone::stored(route.get_str("timezone").unwrap_or_default())?;
         let today = zone::date_at(Timestamp::now(), &zone);
@@ -233,11 +227,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "active": true,
         "createdAt": shared::clock::now(),
     };
-    collection(app, SCHEDULES)
-        .await?
-        .insert_one(&schedule)
-        .await
-        .map_err(unavailable)?;
+    owned::SCHEDULES.insert(app, &schedule).await?;
     let generated = generate::materialize(app, &schedule, Timestamp::now()).await?;
     Reply::created(view(&schedule))?.meta("tripsGenerated", generated)
 }
@@ -263,16 +253,13 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
-    let result = collection(app, SCHEDULES)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": {"active": false, "updatedAt": shared::clock::now()}},
+    owned::SCHEDULES
+        .set(
+            app,
+            &company.id,
+            &id,
+            doc! {"active": false, "updatedAt": shared::clock::now()},
         )
-        .await
-        .map_err(unavailable)?;
-    if result.matched_count == 0 {
-        return Err(not_found("schedule", &id));
-    }
+        .await?;
     Reply::ok(Deleted { id, deleted: true })
 }

@@ -16,7 +16,10 @@ use shared::{
 use transit::store::{ROUTES, STOPS, collection, ensure_fleet_indexes};
 use utoipa::ToSchema;
 
-use crate::access::{Need, company, new_id, not_found};
+use crate::{
+    access::{Need, company, new_id},
+    owned,
+};
 
 /// A stop.
 #[derive(Debug, Serialize, ToSchema)]
@@ -156,11 +159,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         "search": search_keys(&body.name, &body.city),
         "createdAt": shared::clock::now(),
     };
-    collection(app, STOPS)
-        .await?
-        .insert_one(&stop)
-        .await
-        .map_err(unavailable)?;
+    owned::STOPS.insert(app, &stop).await?;
     Reply::created(view(&stop))
 }
 
@@ -193,16 +192,6 @@ impl Validate for UpdateStop {
     }
 }
 
-/// The company's stop `id`, or 404.
-pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, ApiError> {
-    collection(app, STOPS)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| not_found("stop", id))
-}
-
 /// Change a stop.
 ///
 /// The company's admin (`oa`). Routes show the new name from their next
@@ -226,7 +215,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
     let body: UpdateStop = parse_json(&req)?;
-    let stop = find(app, &company.id, &id).await?;
+    let stop = owned::STOPS.find(app, &company.id, &id).await?;
     let name = body
         .name
         .as_deref()
@@ -259,7 +248,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         )
         .await
         .map_err(unavailable)?;
-    Reply::ok(view(&find(app, &company.id, &id).await?))
+    Reply::ok(view(&owned::STOPS.find(app, &company.id, &id).await?))
 }
 
 /// The answer of a delete.
@@ -292,7 +281,7 @@ pub struct Deleted {
 pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
-    find(app, &company.id, &id).await?;
+    owned::STOPS.find(app, &company.id, &id).await?;
     let using: Vec<Document> = collection(app, ROUTES)
         .await?
         .find(doc! {"companyId": &company.id, "stops.stopId": &id})
@@ -318,10 +307,6 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
             })).collect::<Vec<_>>()
         })));
     }
-    collection(app, STOPS)
-        .await?
-        .delete_one(doc! {"id": &id, "companyId": &company.id})
-        .await
-        .map_err(unavailable)?;
+    owned::STOPS.delete(app, &company.id, &id).await?;
     Reply::ok(Deleted { id, deleted: true })
 }

@@ -11,7 +11,7 @@ use shared::{
         openapi::{Failure, Listed, Success},
         parse_json, path_param, query_choice, query_param,
     },
-    stores::mongo::{find_page, unavailable},
+    stores::mongo::find_page,
 };
 use transit::{
     store::{TRIPS, collection, ensure_fleet_indexes},
@@ -21,9 +21,9 @@ use transit::{
 use utoipa::ToSchema;
 
 use crate::{
-    access::{Need, company, new_id, not_found},
+    access::{Need, company, new_id},
     buses::{self, SeatLayout},
-    drivers, routes, settings,
+    drivers, owned, settings,
 };
 
 /// A stop of a trip: local times with the zone's UTC offset that day.
@@ -150,16 +150,6 @@ fn views(docs: &[Document]) -> Result<Vec<Trip>, ApiError> {
     docs.iter().map(view).collect()
 }
 
-/// The company's trip `id`, or 404.
-pub async fn find(app: &App, company_id: &str, id: &str) -> Result<Document, ApiError> {
-    collection(app, TRIPS)
-        .await?
-        .find_one(doc! {"id": id, "companyId": company_id})
-        .await
-        .map_err(unavailable)?
-        .ok_or_else(|| not_found("trip", id))
-}
-
 fn date_param(req: &Request, name: &str) -> Result<Option<String>, ApiError> {
     match query_param(req, name) {
         None => Ok(None),
@@ -253,7 +243,7 @@ pub async fn list(app: &App, req: Request) -> Result<Reply, ApiError> {
 pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Staff).await?;
     let id = path_param(&req, "id")?;
-    Reply::ok(view(&find(app, &company.id, &id).await?)?)
+    Reply::ok(view(&owned::TRIPS.find(app, &company.id, &id).await?)?)
 }
 
 /// A one-off trip.
@@ -311,12 +301,12 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     if at <= Timestamp::now() {
         return Err(ApiError::validation("departureAt", "must be in the future"));
     }
-    let route = routes::find(app, &company.id, &body.route_id)
-        .await
-        .map_err(|_| ApiError::validation("routeId", "is not a route of this company"))?;
-    let bus = buses::find(app, &company.id, &body.bus_id)
-        .await
-        .map_err(|_| ApiError::validation("busId", "is not a bus of this company"))?;
+    let route = owned::ROUTES
+        .referenced(app, &company.id, &body.route_id, "routeId")
+        .await?;
+    let bus = owned::BUSES
+        .referenced(app, &company.id, &body.bus_id, "busId")
+        .await?;
     if let Some(driver) = &body.driver_id {
         let zone = zone::stored(route.get_str("timezone").unwrap_or_default())?;
         drivers::assignable(
@@ -389,7 +379,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     let company = company(app, &req, Need::Admin).await?;
     let id = path_param(&req, "id")?;
     let body: UpdateTrip = parse_json(&req)?;
-    let trip = find(app, &company.id, &id).await?;
+    let trip = owned::TRIPS.find(app, &company.id, &id).await?;
     if trip.get_str("status") != Ok(model::SCHEDULED) {
         return Err(ApiError::conflict("This trip is cancelled."));
     }
@@ -400,9 +390,9 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     }
     let mut set = doc! {"updatedAt": shared::clock::now()};
     if let Some(bus_id) = &body.bus_id {
-        let bus = buses::find(app, &company.id, bus_id)
-            .await
-            .map_err(|_| ApiError::validation("busId", "is not a bus of this company"))?;
+        let bus = owned::BUSES
+            .referenced(app, &company.id, bus_id, "busId")
+            .await?;
         buses::ensure_fits(app, &id, &bus).await?;
         set.insert("bus", model::bus_snapshot(&bus));
     }
@@ -418,13 +408,6 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         }
         None => {}
     }
-    collection(app, TRIPS)
-        .await?
-        .update_one(
-            doc! {"id": &id, "companyId": &company.id},
-            doc! {"$set": set},
-        )
-        .await
-        .map_err(unavailable)?;
-    Reply::ok(view(&find(app, &company.id, &id).await?)?)
+    owned::TRIPS.set(app, &company.id, &id, set).await?;
+    Reply::ok(view(&owned::TRIPS.find(app, &company.id, &id).await?)?)
 }

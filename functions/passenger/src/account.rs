@@ -89,6 +89,22 @@ pub async fn sign_in(app: &App, p: &Document) -> Result<PassengerTokens, ApiErro
     .await
 }
 
+/// The passenger whose live `purpose` code for `email` is `code` (the code
+/// is spent), or the one answer every failure gets.
+pub async fn redeemed(
+    app: &App,
+    purpose: crate::codes::Purpose,
+    email: &str,
+    code: &str,
+) -> Result<Document, ApiError> {
+    if !crate::codes::redeem(app, purpose, email, code).await? {
+        return Err(bad_code());
+    }
+    transit::passengers::find_by_email(app, email)
+        .await?
+        .ok_or_else(bad_code)
+}
+
 /// The answer to a wrong, expired or spent code, and to a code for an
 /// address that has no account: one sentence, so none is told apart.
 pub fn bad_code() -> ApiError {

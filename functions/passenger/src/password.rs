@@ -119,12 +119,7 @@ pub async fn reset(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: ResetPassword = parse_json(&req)?;
     let email = body.email.trim().to_lowercase();
     abuse::count(app, &req, "reset-password", &email).await?;
-    if !codes::redeem(app, Purpose::ResetPassword, &email, &body.code).await? {
-        return Err(account::bad_code());
-    }
-    let passenger = passengers::find_by_email(app, &email)
-        .await?
-        .ok_or_else(account::bad_code)?;
+    let passenger = account::redeemed(app, Purpose::ResetPassword, &email, &body.code).await?;
     let id = passenger.get_str("id").unwrap_or_default().to_owned();
     let hash = passwords::hash_blocking(body.new_password).await?;
     passengers::update(

@@ -175,12 +175,7 @@ pub async fn verify_email(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: VerifyEmail = parse_json(&req)?;
     let email = body.email.trim().to_lowercase();
     abuse::count(app, &req, "verify-email", &email).await?;
-    if !codes::redeem(app, Purpose::VerifyEmail, &email, &body.code).await? {
-        return Err(account::bad_code());
-    }
-    let passenger = passengers::find_by_email(app, &email)
-        .await?
-        .ok_or_else(account::bad_code)?;
+    let passenger = account::redeemed(app, Purpose::VerifyEmail, &email, &body.code).await?;
     let id = passenger.get_str("id").unwrap_or_default().to_owned();
     passengers::update(app, &id, doc! {}, doc! {"emailVerified": true}).await?;
     Reply::ok(account::sign_in(app, &passenger).await?)
