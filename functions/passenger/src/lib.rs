@@ -11,6 +11,7 @@
 //! | POST /transit/auth/reset-password | [`password::reset`] | public |
 //! | GET /transit/me | [`profile::get`] | p |
 //! | PUT /transit/me | [`profile::update`] | p |
+//! | GET /transit/me/dashboard | [`dashboard::get`] | p |
 //!
 //! No answer reveals whether an address is registered: register and
 //! forgot-password answer 202 alike, and a wrong code reads the same as a
@@ -21,6 +22,7 @@
 pub mod abuse;
 pub mod account;
 pub mod codes;
+pub mod dashboard;
 pub mod login;
 pub mod mails;
 pub mod openapi;

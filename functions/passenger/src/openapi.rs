@@ -16,6 +16,7 @@ use crate::account::PassengerUser;
         crate::password::reset,
         crate::profile::get,
         crate::profile::update,
+        crate::dashboard::get,
     )
 )]
 pub struct Api;

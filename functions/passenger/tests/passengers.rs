@@ -411,3 +411,79 @@ async fn only_passengers_have_a_profile() {
     let ev = with_bearer(event("passenger", "passenger-profile"), None);
     assert_eq!(call(SERVICE, &app, profile::get, &ev).await.0, 401);
 }
+
+#[tokio::test]
+async fn the_dashboard_sums_the_passengers_own_bookings() {
+    use mongodb::bson::{DateTime, doc};
+    let app = stack_app();
+    let (email, token, _) = verified_passenger(&app, "Long-Passw0rd!").await;
+    let (_, profile) = me(&app, &token).await;
+    let me_id = profile["data"]["id"].as_str().unwrap().to_owned();
+    let dashboard = |token: String| {
+        let app = &app;
+        async move {
+            let ev = with_bearer(event("passenger", "passenger-dashboard"), Some(&token));
+            call(SERVICE, app, passenger::dashboard::get, &ev).await
+        }
+    };
+    // Nothing booked yet: an empty dashboard, not an error.
+    let (status, body) = dashboard(token.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["upcomingTrips"], json!([]));
+    assert_eq!(body["data"]["pastTripCount"], 0);
+    assert_eq!(body["data"]["lastBooking"], Value::Null);
+
+    let now = DateTime::now().timestamp_millis();
+    let at = |hours: i64| DateTime::from_millis(now + hours * 3_600_000);
+    let stop = |city: &str| doc! {"stopId": format!("s-{city}"), "name": city, "city": city};
+    let booking = |passenger: &str,
+                   status: &str,
+                   departs: i64,
+                   amount: i64,
+                   refunded: i64,
+                   currency: &str,
+                   created: i64| {
+        doc! {
+            "id": unique("b-"), "companyId": "acme", "passengerId": passenger, "tripId": unique("t-"),
+            "status": status, "departureAt": at(departs), "fromStop": stop("Lisbon"), "toStop": stop("Porto"),
+            "seats": [{"seat": "1A", "passengerName": "Ana"}], "amount": amount, "refundedAmount": refunded,
+            "currency": currency, "createdAt": at(created),
+        }
+    };
+    let rows = [
+        booking(&me_id, "confirmed", 48, 2350, 0, "EUR", -5),
+        booking(&me_id, "confirmed", 24, 1250, 0, "EUR", -4),
+        booking(&me_id, "confirmed", -24, 1100, 0, "EUR", -50),
+        booking(&me_id, "partially_refunded", -100, 2000, 1000, "GBP", -120),
+        booking(&me_id, "held", 72, 999, 0, "EUR", -1),
+        booking("someone-else", "confirmed", 10, 777_777, 0, "EUR", 0),
+    ];
+    transit::db(&app)
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>(transit::bookings::BOOKINGS)
+        .insert_many(rows.iter())
+        .await
+        .unwrap();
+    let (status, body) = dashboard(token).await;
+    assert_eq!(status, 200, "{body}");
+    let d = &body["data"];
+    let upcoming = d["upcomingTrips"].as_array().unwrap();
+    assert_eq!(upcoming.len(), 2, "{d}");
+    assert_eq!(
+        upcoming[0]["bookingId"],
+        rows[1].get_str("id").unwrap(),
+        "soonest first"
+    );
+    assert_eq!(upcoming[0]["fromStop"]["city"], "Lisbon");
+    assert_eq!(upcoming[0]["seats"], json!(["1A"]));
+    assert_eq!(d["pastTripCount"], 1);
+    assert_eq!(
+        d["spent"],
+        json!([{"currency": "EUR", "amount": 4700}, {"currency": "GBP", "amount": 1000}]),
+        "paid minus refunded, per currency; holds and other passengers excluded"
+    );
+    assert_eq!(d["lastBooking"]["id"], rows[4].get_str("id").unwrap());
+    assert_eq!(d["lastBooking"]["status"], "held");
+    let _ = email;
+}

@@ -3,6 +3,7 @@
 //! refresh), and local times in a route's IANA zone. Domains never import
 //! each other; what two transit domains share lives here.
 //!
+//! - [`bookings`]: bookings as the domains read them.
 //! - [`passengers`]: passenger accounts (`transit.passengers`).
 //! - [`store`]: the fleet's collections and their indexes.
 //! - [`trips`]: trips with their route and bus snapshots, and the
@@ -13,6 +14,7 @@
 use mongodb::Database;
 use shared::{App, http::ApiError, stores::mongo::Cluster};
 
+pub mod bookings;
 pub mod passengers;
 pub mod sales;
 pub mod store;
