@@ -158,3 +158,28 @@ fn every_operation_answers_json_and_documents_its_errors() {
         }
     }
 }
+
+/// Merging the domains' parts keeps one schema per name: two domains that
+/// name different schemas alike would silently describe one route with
+/// the other's type. Each name means one schema.
+#[test]
+fn no_two_domains_name_different_schemas_alike() {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for part in openapi::parts() {
+        for (name, schema) in part.components.map(|c| c.schemas).unwrap_or_default() {
+            let text = serde_json::to_string(&schema).unwrap();
+            match seen.get(&name) {
+                Some(other) if *other != text => clashes.push(name),
+                Some(_) => {}
+                None => {
+                    seen.insert(name, text);
+                }
+            }
+        }
+    }
+    assert!(
+        clashes.is_empty(),
+        "schemas named alike by different domains: {clashes:?}"
+    );
+}

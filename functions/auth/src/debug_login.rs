@@ -71,7 +71,7 @@ impl Validate for DebugLogin {
     tag = "auth",
     request_body = DebugLogin,
     responses(
-        (status = 200, description = "A token pair for the requested principal.", body = Success<TokenPair>),
+        (status = 200, description = "A token pair for the requested principal.", body = Success<shared::identity::tokens::TokenPair<crate::login_user::LoginUser>>),
         (status = 404, description = "NOT_FOUND: not a local stack.", body = Failure),
     ),
 )]

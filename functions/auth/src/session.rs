@@ -114,7 +114,7 @@ impl Validate for RefreshToken {
     tag = "auth",
     request_body = RefreshToken,
     responses(
-        (status = 200, description = "A new token pair in the same family (without `user`).", body = Success<TokenPair>),
+        (status = 200, description = "A new token pair in the same family (without `user`).", body = Success<shared::identity::tokens::TokenPair<crate::login_user::LoginUser>>),
         (status = 401, description = "UNAUTHENTICATED: the refresh token is unknown, expired, revoked or already used, the account or its organization no longer exists, or its password was changed.", body = Failure),
         (status = 403, description = "FORBIDDEN: the user is deactivated, or the organization's license is not active or has expired.", body = Failure),
     ),

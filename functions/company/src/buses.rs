@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use crate::{
     access::{Need, company, new_id},
     owned,
-    stops::Deleted,
+    stops::FleetItemDeleted,
 };
 
 /// Rows of seat labels; `null` is an aisle or gap.
@@ -382,7 +382,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     tag = "transit",
     params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "Deleted.", body = Success<Deleted>),
+        (status = 200, description = "Deleted.", body = Success<FleetItemDeleted>),
         (status = 404, description = "No such bus in this company.", body = Failure),
         (status = 409, description = "CONFLICT: schedules use it, or its upcoming trips have sold seats.", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
@@ -398,7 +398,7 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     let upcoming = upcoming_trips(app, &company.id, &id).await?;
     ensure_sold_seats_kept(app, &upcoming, None, "Deleting this bus").await?;
     owned::BUSES.delete(app, &company.id, &id).await?;
-    Reply::ok(Deleted { id, deleted: true })
+    Reply::ok(FleetItemDeleted { id, deleted: true })
 }
 
 /// Checks that a trip may move to `bus`: its layout has every seat sold on

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use crate::{
     access::{Need, company, new_id},
     owned,
-    stops::Deleted,
+    stops::FleetItemDeleted,
 };
 
 /// A driver.
@@ -335,7 +335,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     tag = "transit",
     params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "Deactivated.", body = Success<Deleted>),
+        (status = 200, description = "Deactivated.", body = Success<FleetItemDeleted>),
         (status = 404, description = "No such driver in this company.", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
         (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
@@ -364,5 +364,5 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await?;
     app.revoke_account_sessions(Some(&company.id), Some(&id))
         .await?;
-    Reply::ok(Deleted { id, deleted: true })
+    Reply::ok(FleetItemDeleted { id, deleted: true })
 }

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use crate::{
     access::{Need, company, new_id},
     owned, settings,
-    stops::Deleted,
+    stops::FleetItemDeleted,
 };
 
 /// A stop of a route, in order. Offsets are minutes after the departure
@@ -390,7 +390,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
     tag = "transit",
     params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "Deleted.", body = Success<Deleted>),
+        (status = 200, description = "Deleted.", body = Success<FleetItemDeleted>),
         (status = 404, description = "No such route in this company.", body = Failure),
         (status = 409, description = "CONFLICT: active schedules run it.", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
@@ -404,5 +404,5 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
     owned::ROUTES.find(app, &company.id, &id).await?;
     crate::schedules::ensure_unused(app, &company.id, doc! {"routeId": &id}, "This route").await?;
     owned::ROUTES.delete(app, &company.id, &id).await?;
-    Reply::ok(Deleted { id, deleted: true })
+    Reply::ok(FleetItemDeleted { id, deleted: true })
 }

@@ -35,7 +35,7 @@ pub struct RefundRule {
 /// The company's transit settings.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Settings {
+pub struct CompanySettings {
     /// The organization's accountId.
     pub company_id: String,
     /// IANA zone (default `UTC`).
@@ -51,9 +51,9 @@ pub struct Settings {
 }
 
 /// Reads the stored settings over the defaults.
-pub fn view(company_id: &str, org: &Document, stored: Option<&Document>) -> Settings {
+pub fn view(company_id: &str, org: &Document, stored: Option<&Document>) -> CompanySettings {
     let text = |k: &str| stored.and_then(|s| s.get_str(k).ok()).map(str::to_owned);
-    Settings {
+    CompanySettings {
         company_id: company_id.to_owned(),
         timezone: text("timezone").unwrap_or_else(|| "UTC".into()),
         currency: text("currency").unwrap_or_else(|| "EUR".into()),
@@ -76,7 +76,7 @@ pub fn view(company_id: &str, org: &Document, stored: Option<&Document>) -> Sett
 }
 
 /// The settings of company `id` (defaults where unset).
-pub async fn load(app: &App, id: &str, org: &Document) -> Result<Settings, ApiError> {
+pub async fn load(app: &App, id: &str, org: &Document) -> Result<CompanySettings, ApiError> {
     let stored = collection(app, COMPANIES)
         .await?
         .find_one(doc! {"companyId": id})
@@ -97,7 +97,7 @@ pub async fn load(app: &App, id: &str, org: &Document) -> Result<Settings, ApiEr
     tag = "transit",
     params(("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "The settings.", body = Success<Settings>),
+        (status = 200, description = "The settings.", body = Success<CompanySettings>),
         (status = 403, description = "FORBIDDEN (not a member; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
         (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),
@@ -183,7 +183,7 @@ impl Validate for UpdateSettings {
     params(("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     request_body = UpdateSettings,
     responses(
-        (status = 200, description = "The settings after the change.", body = Success<Settings>),
+        (status = 200, description = "The settings after the change.", body = Success<CompanySettings>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 403, description = "FORBIDDEN (not the company's admin) or PRODUCT_NOT_LICENSED.", body = Failure),
         (status = 404, description = "NOT_FOUND: the named organization does not exist.", body = Failure),

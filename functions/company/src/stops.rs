@@ -253,7 +253,7 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
 
 /// The answer of a delete.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Deleted {
+pub struct FleetItemDeleted {
     pub id: String,
     /// Always `true`.
     pub deleted: bool,
@@ -270,7 +270,7 @@ pub struct Deleted {
     tag = "transit",
     params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "Deleted.", body = Success<Deleted>),
+        (status = 200, description = "Deleted.", body = Success<FleetItemDeleted>),
         (status = 404, description = "No such stop in this company.", body = Failure),
         (status = 409, description = "CONFLICT: routes call at the stop (`data.routes`).", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
@@ -308,5 +308,5 @@ pub async fn delete(app: &App, req: Request) -> Result<Reply, ApiError> {
         })));
     }
     owned::STOPS.delete(app, &company.id, &id).await?;
-    Reply::ok(Deleted { id, deleted: true })
+    Reply::ok(FleetItemDeleted { id, deleted: true })
 }

@@ -54,7 +54,7 @@ impl Validate for PassengerLogin {
     ),
     request_body = PassengerLogin,
     responses(
-        (status = 200, description = "Logged in: a token pair and the passenger.", body = Success<PassengerTokens>),
+        (status = 200, description = "Logged in: a token pair and the passenger.", body = Success<shared::identity::tokens::TokenPair<crate::account::PassengerUser>>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown address).", body = Failure),
         (status = 403, description = "EMAIL_NOT_VERIFIED: the address is not verified yet.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many attempts from this IP or for this account.", body = Failure,

@@ -19,7 +19,7 @@ use crate::{
     abuse, account,
     codes::{self, Purpose},
     mails,
-    register::{Accepted, check_code},
+    register::{CodeOnItsWay, check_code},
 };
 
 /// Whose password is forgotten.
@@ -48,7 +48,7 @@ impl Validate for ForgotPassword {
     tag = "transit",
     request_body = ForgotPassword,
     responses(
-        (status = 202, description = "A code is on its way if the address has an account.", body = Success<Accepted>),
+        (status = 202, description = "A code is on its way if the address has an account.", body = Success<CodeOnItsWay>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many for this IP or address.", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another request is counted."))),
@@ -62,7 +62,7 @@ pub async fn forgot(app: &App, req: Request) -> Result<Reply, ApiError> {
         let code = codes::issue(app, Purpose::ResetPassword, &email).await?;
         mails::send_code(app, &email, Purpose::ResetPassword, &code).await?;
     }
-    Reply::accepted(Accepted {
+    Reply::accepted(CodeOnItsWay {
         message: "If this address has an account, a code is on its way to it.",
     })
 }

@@ -46,7 +46,7 @@ impl Validate for Register {
 
 /// The answer of register and forgot-password, whoever the address is.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Accepted {
+pub struct CodeOnItsWay {
     /// What to do next.
     pub message: &'static str,
 }
@@ -66,7 +66,7 @@ pub struct Accepted {
     tag = "transit",
     request_body = Register,
     responses(
-        (status = 202, description = "A code is on its way (the same answer for a taken address).", body = Success<Accepted>),
+        (status = 202, description = "A code is on its way (the same answer for a taken address).", body = Success<CodeOnItsWay>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many for this IP or address.", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another request is counted."))),
@@ -115,7 +115,7 @@ pub async fn register(app: &App, req: Request) -> Result<Reply, ApiError> {
             send_code(app, &email).await?;
         }
     }
-    Reply::accepted(Accepted {
+    Reply::accepted(CodeOnItsWay {
         message: "If this address can be registered, a code is on its way to it.",
     })
 }
@@ -165,7 +165,7 @@ pub fn check_code(v: &mut Violations, code: &str) {
     tag = "transit",
     request_body = VerifyEmail,
     responses(
-        (status = 200, description = "Verified and logged in.", body = Success<PassengerTokens>),
+        (status = 200, description = "Verified and logged in.", body = Success<shared::identity::tokens::TokenPair<crate::account::PassengerUser>>),
         (status = 400, description = "VALIDATION_FAILED: the code is wrong, expired or used up (field `code`), or a field is malformed.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many for this IP or address.", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another request is counted."))),

@@ -48,7 +48,7 @@ pub type TokenPair = shared::identity::tokens::TokenPair<LoginUser>;
     ),
     request_body = AdminLogin,
     responses(
-        (status = 200, description = "Logged in: a token pair and the super admin.", body = Success<TokenPair>),
+        (status = 200, description = "Logged in: a token pair and the super admin.", body = Success<shared::identity::tokens::TokenPair<crate::login_user::LoginUser>>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds until another attempt is counted."))),
@@ -105,7 +105,7 @@ pub async fn admin(app: &App, req: Request) -> Result<Reply, ApiError> {
     ),
     request_body = OrganizationLogin,
     responses(
-        (status = 200, description = "Logged in: a token pair and the organization admin.", body = Success<TokenPair>),
+        (status = 200, description = "Logged in: a token pair and the organization admin.", body = Success<shared::identity::tokens::TokenPair<crate::login_user::LoginUser>>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
         (status = 403, description = "FORBIDDEN: the organization's license is not active or has expired.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
@@ -174,7 +174,7 @@ pub async fn organization(app: &App, req: Request) -> Result<Reply, ApiError> {
     ),
     request_body = WorkspaceLogin,
     responses(
-        (status = 200, description = "Logged in: a token pair and the user's profile.", body = Success<TokenPair>),
+        (status = 200, description = "Logged in: a token pair and the user's profile.", body = Success<shared::identity::tokens::TokenPair<crate::login_user::LoginUser>>),
         (status = 401, description = "UNAUTHENTICATED: the credentials are wrong (the same answer for an unknown account).", body = Failure),
         (status = 403, description = "FORBIDDEN: the user is deactivated, or the organization's license is not active or has expired.", body = Failure),
         (status = 429, description = "RATE_LIMITED: too many attempts from this IP, or for this account from this client (or from clients without its device token).", body = Failure,
