@@ -16,10 +16,7 @@ use shared::{
 
 use shared::identity::tokens;
 
-use crate::{
-    login::TokenPair,
-    login_user::{DebugUser, LoginUser},
-};
+use crate::login_user::{DebugUser, LoginUser};
 
 /// Whom to impersonate.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

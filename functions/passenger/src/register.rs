@@ -15,8 +15,7 @@ use transit::passengers;
 use utoipa::ToSchema;
 
 use crate::{
-    abuse,
-    account::{self, PassengerTokens},
+    abuse, account,
     codes::{self, Purpose},
     mails,
 };
