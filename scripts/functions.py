@@ -32,6 +32,14 @@ ROUTER_CATCH_ALL = "/{*path}"
 
 KINDS = ("route", "queue", "schedule", "authorizer")
 
+# What a scheduled function receives deployed (template `Input`): an
+# EventBridge event whose `time` is when the run was scheduled for.
+SCHEDULE_INPUT = (
+    '{"version":"0","id":"<aws.scheduler.execution-id>","detail-type":"Scheduled Event",'
+    '"source":"aws.scheduler","time":"<aws.scheduler.scheduled-time>",'
+    '"resources":["<aws.scheduler.schedule-arn>"],"detail":{}}'
+)
+
 
 class Function:
     def __init__(self, crate, name, spec):
@@ -274,6 +282,10 @@ def template_block(f):
             "          Type: ScheduleV2",
             "          Properties:",
             f"            ScheduleExpression: {f.spec['schedule']}",
+            # Without Input, Scheduler sends a default notification; this is
+            # the EventBridge event shape the runtime reads, with the time
+            # the run was scheduled for (Scheduler's context attributes).
+            f"            Input: '{SCHEDULE_INPUT}'",
         ]
     lines += [
         "",
