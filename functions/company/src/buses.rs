@@ -25,8 +25,7 @@ use utoipa::ToSchema;
 
 use crate::{
     access::{Need, company, new_id},
-    owned,
-    stops::FleetItemDeleted,
+    owned::{self, FleetItemDeleted},
 };
 
 /// Rows of seat labels; `null` is an aisle or gap.

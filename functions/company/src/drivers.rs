@@ -24,8 +24,7 @@ use utoipa::ToSchema;
 
 use crate::{
     access::{Need, company, new_id},
-    owned,
-    stops::FleetItemDeleted,
+    owned::{self, FleetItemDeleted},
 };
 
 /// A driver.

@@ -4,12 +4,21 @@
 //! are not confirmed across companies).
 
 use mongodb::bson::{Document, doc};
+use serde::Serialize;
 use shared::{
     App,
     http::{ApiError, Paging},
     stores::mongo::{find_page, unavailable, write_error},
 };
 use transit::store::{self, collection};
+
+/// The answer of a delete (or a deactivation).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FleetItemDeleted {
+    pub id: String,
+    /// Always `true`.
+    pub deleted: bool,
+}
 
 /// One of the fleet's collections: what its documents are called in
 /// messages, and the 409's sentence when its unique index refuses a write.

@@ -22,8 +22,8 @@ use utoipa::ToSchema;
 
 use crate::{
     access::{Need, company, new_id},
-    owned, settings,
-    stops::FleetItemDeleted,
+    owned::{self, FleetItemDeleted},
+    settings,
 };
 
 /// A stop of a route, in order. Offsets are minutes after the departure

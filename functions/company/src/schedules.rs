@@ -23,8 +23,8 @@ use utoipa::ToSchema;
 
 use crate::{
     access::{Need, company, new_id},
-    drivers, generate, owned,
-    stops::FleetItemDeleted,
+    drivers, generate,
+    owned::{self, FleetItemDeleted},
 };
 
 /// A schedule.
@@ -243,7 +243,7 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     tag = "transit",
     params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
     responses(
-        (status = 200, description = "FleetItemDeleted (deactivated).", body = Success<FleetItemDeleted>),
+        (status = 200, description = "Deleted (deactivated).", body = Success<FleetItemDeleted>),
         (status = 404, description = "No such schedule in this company.", body = Failure),
         (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`), or a field or query parameter is malformed.", body = Failure),
         (status = 403, description = "FORBIDDEN (not allowed; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use crate::{
     access::{Need, company, new_id},
-    owned,
+    owned::{self, FleetItemDeleted},
 };
 
 /// A stop.
@@ -249,14 +249,6 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await
         .map_err(unavailable)?;
     Reply::ok(view(&owned::STOPS.find(app, &company.id, &id).await?))
-}
-
-/// The answer of a delete.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FleetItemDeleted {
-    pub id: String,
-    /// Always `true`.
-    pub deleted: bool,
 }
 
 /// Delete a stop.
