@@ -9,7 +9,7 @@
 use mongodb::bson::Document;
 use shared::{
     App,
-    http::{ApiError, Principal, Request, Role, query_param},
+    http::{ApiError, Request, Role, query_param},
 };
 use tenancy::{licence::ensure_licensed_for, scope, store::find_org};
 
@@ -27,7 +27,6 @@ pub struct Company {
     /// The organization's `accountId`: every fleet document's `companyId`.
     pub id: String,
     pub org: Document,
-    pub caller: Principal,
 }
 
 /// The caller's company, checked for `need` and for a transit licence
@@ -43,7 +42,7 @@ pub async fn company(app: &App, req: &Request, need: Need) -> Result<Company, Ap
         .await?
         .ok_or_else(|| ApiError::not_found(format!("No organization {id}.")))?;
     ensure_licensed_for(&org, transit::PRODUCT)?;
-    Ok(Company { id, org, caller })
+    Ok(Company { id, org })
 }
 
 /// A new document id.

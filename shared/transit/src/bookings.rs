@@ -12,10 +12,7 @@ use crate::db;
 
 pub const BOOKINGS: &str = "bookings";
 
-pub const HELD: &str = "held";
 pub const CONFIRMED: &str = "confirmed";
-pub const RELEASED: &str = "released";
-pub const EXPIRED: &str = "expired";
 pub const REFUNDED: &str = "refunded";
 pub const PARTIALLY_REFUNDED: &str = "partially_refunded";
 
