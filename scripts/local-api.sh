@@ -35,7 +35,10 @@ start() { # name
   port=$(.venv/bin/python scripts/free-port.py)
   base=http://127.0.0.1:$port/api/v1
   # Own process group (setsid) so stop ends watch and the functions it runs.
-  PATH=$root/.venv/bin:$PATH setsid cargo lambda watch --env-file "$dir/env" \
+  # --concurrency: more than one instance per function, as Lambda runs them,
+  # so concurrent requests really run at once (the default 1 serializes every
+  # race a test sets up).
+  PATH=$root/.venv/bin:$PATH setsid cargo lambda watch --env-file "$dir/env" --concurrency 8 \
     --invoke-address 127.0.0.1 --invoke-port "$port" >"$dir/api.log" 2>&1 < /dev/null &
   echo $! > "$dir/api.pid"
   for _ in $(seq 1 300); do

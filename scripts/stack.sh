@@ -74,7 +74,8 @@ start() {
   setsid "$root/.venv/bin/secantusd-py" --host "$host" --port "$mongo_port" \
     --storage-path "$dir/mongo" --log-level WARNING > "$dir/mongo.log" 2>&1 < /dev/null &
   echo $! > "$dir/pids"
-  setsid "$root/.venv/bin/moto_server" -H "$host" -p "$moto_port" > "$dir/moto.log" 2>&1 < /dev/null &
+  # moto with DynamoDB requests applied atomically (see the script).
+  setsid "$root/.venv/bin/python" "$root/scripts/moto-server.py" "$host" "$moto_port" > "$dir/moto.log" 2>&1 < /dev/null &
   echo $! >> "$dir/pids"
 
   local stage=${STACK_STAGE:-local}

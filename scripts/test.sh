@@ -24,5 +24,9 @@ cargo test --workspace --locked --doc
 # serves it (tests/frontend/).
 scripts/local-api.sh start "$api"
 tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-password")"
+# Invariant 1 (no double sale), raced by real concurrent requests against
+# the running functions (tests/transit/race.py).
+.venv/bin/python tests/transit/race.py "$(cat ".local/$api/api-url")" \
+  "$(sed -n 's/^AWS_ENDPOINT_URL=//p' ".local/$api/env")" 25
 .venv/bin/sam validate --lint --template template.yaml
 scripts/lint-workflows.sh

@@ -283,6 +283,41 @@ fn identity_functions_may_reach_the_keys_they_use() {
                 ("dynamodb:UpdateItem", "family"),
             ],
         ),
+        ("search-trips", &[("dynamodb:Query", "seats")]),
+        ("get-trip-seats", &[("dynamodb:Query", "seats")]),
+        (
+            "create-booking",
+            &[
+                ("dynamodb:Query", "holds"),
+                ("dynamodb:PutItem", "seats"),
+                ("dynamodb:PutItem", "holds"),
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:DeleteItem", "holds"),
+                ("dynamodb:PutItem", "idem"),
+            ],
+        ),
+        (
+            "cancel-booking",
+            &[
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:DeleteItem", "holds"),
+            ],
+        ),
+        (
+            "create-counter-sale",
+            &[
+                ("dynamodb:PutItem", "seats"),
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:PutItem", "idem"),
+            ],
+        ),
+        (
+            "expire-holds",
+            &[
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:DeleteItem", "holds"),
+            ],
+        ),
         ("update-driver", &sessions_end),
         ("delete-driver", &sessions_end),
         ("update-organization", &sessions_end),

@@ -1,49 +1,7 @@
-//! Who may act on which company: the one gate every company route passes.
-//!
-//! A bus company is an organization licensed for `transit`. Its admin and
-//! the super admin manage the fleet (`oa`); its users and employees read it
-//! (`ou`). Drivers and passengers are neither: their tokens are 403 here.
-//! The company is always the caller's own; only the super admin names one
-//! (`?organizationId=`).
+//! Who may act on which company: the gate lives with what the transit
+//! domains share ([`transit::access`]); fleet documents get their ids here.
 
-use mongodb::bson::Document;
-use shared::{
-    App,
-    http::{ApiError, Request, Role, query_param},
-};
-use tenancy::{licence::ensure_licensed_for, scope, store::find_org};
-
-/// What a route needs of its caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
-    /// `ou`: any member of the company (admin, user, employee).
-    Staff,
-    /// `oa`: the company's admin.
-    Admin,
-}
-
-/// The company a request acts on.
-pub struct Company {
-    /// The organization's `accountId`: every fleet document's `companyId`.
-    pub id: String,
-    pub org: Document,
-}
-
-/// The caller's company, checked for `need` and for a transit licence
-/// (403 `PRODUCT_NOT_LICENSED` otherwise).
-pub async fn company(app: &App, req: &Request, need: Need) -> Result<Company, ApiError> {
-    let caller = app.caller(req, Role::SUITE).await?;
-    let id = scope::organization(&caller, query_param(req, "organizationId").as_deref())?;
-    match need {
-        Need::Staff => caller.require_member_of(&id)?,
-        Need::Admin => caller.require_org_admin(&id)?,
-    }
-    let org = find_org(app, mongodb::bson::doc! {"accountId": &id})
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("No organization {id}.")))?;
-    ensure_licensed_for(&org, transit::PRODUCT)?;
-    Ok(Company { id, org })
-}
+pub use transit::access::{Company, Need, company};
 
 /// A new document id.
 pub fn new_id() -> String {

@@ -2,11 +2,8 @@
 //! its zone (the default for new routes and the zone of its reports), its
 //! currency, how long a hold lasts and its cancellation policy.
 
-use mongodb::{
-    bson::{Document, doc},
-    options::ReturnDocument,
-};
-use serde::{Deserialize, Serialize};
+use mongodb::{bson::doc, options::ReturnDocument};
+use serde::Deserialize;
 use shared::{
     App,
     http::{
@@ -16,74 +13,15 @@ use shared::{
     },
     stores::mongo::unavailable,
 };
-use transit::store::{COMPANIES, collection};
+use transit::{
+    companies::view,
+    store::{COMPANIES, collection},
+};
+
+pub use transit::companies::{CompanySettings, RefundRule, load};
 use utoipa::ToSchema;
 
 use crate::access::{Need, company};
-
-/// A refund rule: cancelling at least `hoursBefore` hours before departure
-/// refunds `refundPercent` of the price.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RefundRule {
-    #[schema(minimum = 0, maximum = 8760)]
-    pub hours_before: u32,
-    #[schema(minimum = 0, maximum = 100)]
-    pub refund_percent: u8,
-}
-
-/// The company's transit settings.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CompanySettings {
-    /// The organization's accountId.
-    pub company_id: String,
-    /// IANA zone (default `UTC`).
-    pub timezone: String,
-    /// ISO 4217 (default `EUR`).
-    pub currency: String,
-    /// How long a booking holds its seats, 1-60 minutes (default 10).
-    pub hold_minutes: u32,
-    /// Ordered from the earliest cancellation; empty: no refunds.
-    pub cancellation_policy: Vec<RefundRule>,
-    /// The name passengers see (default: the organization's name).
-    pub display_name: String,
-}
-
-/// Reads the stored settings over the defaults.
-pub fn view(company_id: &str, org: &Document, stored: Option<&Document>) -> CompanySettings {
-    let text = |k: &str| stored.and_then(|s| s.get_str(k).ok()).map(str::to_owned);
-    CompanySettings {
-        company_id: company_id.to_owned(),
-        timezone: text("timezone").unwrap_or_else(|| "UTC".into()),
-        currency: text("currency").unwrap_or_else(|| "EUR".into()),
-        hold_minutes: stored
-            .and_then(|s| s.get_i32("holdMinutes").ok())
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(10),
-        cancellation_policy: stored
-            .and_then(|s| s.get_array("cancellationPolicy").ok())
-            .map(|rules| {
-                rules
-                    .iter()
-                    .filter_map(|r| mongodb::bson::from_bson(r.clone()).ok())
-                    .collect()
-            })
-            .unwrap_or_default(),
-        display_name: text("displayName")
-            .unwrap_or_else(|| org.get_str("name").unwrap_or_default().to_owned()),
-    }
-}
-
-/// The settings of company `id` (defaults where unset).
-pub async fn load(app: &App, id: &str, org: &Document) -> Result<CompanySettings, ApiError> {
-    let stored = collection(app, COMPANIES)
-        .await?
-        .find_one(doc! {"companyId": id})
-        .await
-        .map_err(unavailable)?;
-    Ok(view(id, org, stored.as_ref()))
-}
 
 /// The company's transit settings.
 ///

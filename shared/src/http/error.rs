@@ -27,6 +27,12 @@ pub enum ErrorCode {
     ProductNotLicensed,
     /// Transit: a passenger login before the e-mail address is verified (403).
     EmailNotVerified,
+    /// Transit: a seat asked for is held or sold on the segment (409,
+    /// `data.taken` names them); nothing was held.
+    SeatsTaken,
+    /// Transit: the passenger already holds the most seats or bookings
+    /// allowed (429).
+    HoldLimit,
 }
 
 impl ErrorCode {
@@ -45,6 +51,8 @@ impl ErrorCode {
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::ProductNotLicensed => "PRODUCT_NOT_LICENSED",
             ErrorCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
+            ErrorCode::SeatsTaken => "SEATS_TAKEN",
+            ErrorCode::HoldLimit => "HOLD_LIMIT",
         }
     }
 }

@@ -3,7 +3,11 @@
 //! refresh), and local times in a route's IANA zone. Domains never import
 //! each other; what two transit domains share lives here.
 //!
+//! - [`access`]: who may act on which company (role and licence).
 //! - [`bookings`]: bookings as the domains read them.
+//! - [`companies`]: a company's settings (zone, currency, holds, refunds).
+//! - [`inventory`]: the seat inventory in DynamoDB: holds and sales that
+//!   never sell a seat's leg twice (invariant 1).
 //! - [`passengers`]: passenger accounts (`transit.passengers`).
 //! - [`store`]: the fleet's collections and their indexes.
 //! - [`trips`]: trips with their route and bus snapshots, and the
@@ -14,7 +18,10 @@
 use mongodb::Database;
 use shared::{App, http::ApiError, stores::mongo::Cluster};
 
+pub mod access;
 pub mod bookings;
+pub mod companies;
+pub mod inventory;
 pub mod passengers;
 pub mod sales;
 pub mod store;

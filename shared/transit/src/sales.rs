@@ -1,14 +1,21 @@
 //! What is sold on a trip: a seat with a ticket that is not void. The
-//! fleet's 409 rules ask this (a layout may not lose a sold seat); the
-//! ticketing domain writes the tickets.
+//! fleet's 409 rules ask this (a layout may not lose a sold seat). A sale
+//! is confirmed here, by a counter sale (ticketing) or a payment (the
+//! payment domain): seats sold in the inventory, tickets issued, booking
+//! `confirmed`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::TryStreamExt;
+use jiff::{SignedDuration, Timestamp};
 use mongodb::bson::{Document, doc};
 use shared::{App, http::ApiError, stores::mongo::unavailable};
 
-use crate::store::{TICKETS, collection};
+use crate::{
+    bookings,
+    inventory::{self, Claim},
+    store::{TICKETS, collection},
+};
 
 /// A ticket's status once voided (refunded, cancelled): its seat is free.
 pub const VOID: &str = "void";
@@ -39,4 +46,138 @@ pub async fn sold_seats(
         }
     }
     Ok(sold)
+}
+
+/// A ticket's status while it may board.
+pub const VALID: &str = "valid";
+
+/// The inventory claim of a stored booking (to sell or release it).
+pub fn claim_of<'a>(booking: &'a Document, seats: &'a [String]) -> Claim<'a> {
+    Claim {
+        booking_id: booking.get_str("id").unwrap_or_default(),
+        trip_id: booking.get_str("tripId").unwrap_or_default(),
+        seats,
+        legs: bookings::legs(booking),
+        hold: None,
+        keep_until: keep_until(booking),
+    }
+}
+
+/// Inventory items outlive their trip by a week (TTL), so late refunds
+/// and disputes still find what was sold.
+pub fn keep_until(booking: &Document) -> Timestamp {
+    let arrival = booking
+        .get_datetime("tripArrivalAt")
+        .map(|t| crate::zone::from_bson(*t))
+        .unwrap_or_else(|_| Timestamp::now());
+    arrival
+        .checked_add(SignedDuration::from_hours(24 * 7))
+        .unwrap_or(arrival)
+}
+
+/// How a confirmed booking was paid.
+pub struct Paid<'a> {
+    /// `cash` (a counter sale) or `card` (the payment provider).
+    pub method: &'a str,
+    /// The provider's payment id, for a card.
+    pub payment_id: Option<&'a str>,
+}
+
+/// Confirms a held (or lapsed) booking: its seats become sold, its tickets
+/// are issued and it is `confirmed`. `false` when a seat's leg went to
+/// another booking meanwhile (invariant 2: the caller refunds). Running it
+/// again for a confirmed booking changes nothing and answers `true`.
+pub async fn confirm(app: &App, booking: &Document, paid: Paid<'_>) -> Result<bool, ApiError> {
+    let seats = bookings::seat_labels(booking);
+    if !inventory::sell(app, &claim_of(booking, &seats)).await? {
+        return Ok(false);
+    }
+    issue_tickets(app, booking).await?;
+    let mut set = doc! {"paidBy": paid.method, "confirmedAt": shared::clock::now()};
+    if let Some(payment) = paid.payment_id {
+        set.insert("paymentId", payment);
+    }
+    let id = booking.get_str("id").unwrap_or_default();
+    bookings::transition(
+        app,
+        id,
+        &[bookings::HELD, bookings::EXPIRED],
+        bookings::CONFIRMED,
+        set,
+    )
+    .await?;
+    if let Ok(passenger) = booking.get_str("passengerId") {
+        inventory::release_slots(app, passenger, id).await?;
+    }
+    Ok(true)
+}
+
+/// A booking's tickets, one per seat; ids derive from the booking, so
+/// issuing again (a retried confirmation) writes nothing new.
+pub async fn issue_tickets(app: &App, booking: &Document) -> Result<(), ApiError> {
+    let tickets = collection(app, TICKETS).await?;
+    let text = |k: &str| booking.get_str(k).unwrap_or_default();
+    let stop = |k: &str| {
+        booking
+            .get_document(k)
+            .ok()
+            .and_then(|s| s.get_str("stopId").ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (n, seat) in booking
+        .get_array("seats")
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_document())
+        .enumerate()
+    {
+        let id = format!("{}-{}", text("id"), n + 1);
+        let ticket = doc! {
+            "id": &id,
+            "bookingId": text("id"),
+            "companyId": text("companyId"),
+            "passengerId": booking.get("passengerId").cloned().unwrap_or(mongodb::bson::Bson::Null),
+            "tripId": text("tripId"),
+            "seat": seat.get_str("seat").unwrap_or_default(),
+            "passengerName": seat.get_str("passengerName").unwrap_or_default(),
+            "fromStopId": stop("fromStop"),
+            "toStopId": stop("toStop"),
+            "status": VALID,
+            "createdAt": shared::clock::now(),
+        };
+        tickets
+            .update_one(doc! {"id": &id}, doc! {"$setOnInsert": ticket})
+            .upsert(true)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// Voids every ticket of a booking (cancelled, refunded): their seats are
+/// no longer sold and they no longer board.
+pub async fn void_tickets(app: &App, booking_id: &str) -> Result<(), ApiError> {
+    collection(app, TICKETS)
+        .await?
+        .update_many(
+            doc! {"bookingId": booking_id},
+            doc! {"$set": {"status": VOID, "voidedAt": shared::clock::now()}},
+        )
+        .await
+        .map_err(unavailable)?;
+    Ok(())
+}
+
+/// The tickets of a booking, in seat order.
+pub async fn tickets_of(app: &App, booking_id: &str) -> Result<Vec<Document>, ApiError> {
+    collection(app, TICKETS)
+        .await?
+        .find(doc! {"bookingId": booking_id})
+        .sort(doc! {"id": 1})
+        .await
+        .map_err(unavailable)?
+        .try_collect()
+        .await
+        .map_err(unavailable)
 }

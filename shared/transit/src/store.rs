@@ -17,6 +17,7 @@ pub const DRIVERS: &str = "drivers";
 pub const SCHEDULES: &str = "schedules";
 pub const TRIPS: &str = "trips";
 pub const TICKETS: &str = "tickets";
+pub const REFUNDS: &str = "refunds";
 
 /// One of transit's collections.
 pub async fn collection(app: &App, name: &'static str) -> Result<Collection<Document>, ApiError> {
@@ -65,8 +66,44 @@ pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
                 unique(doc! {"slot": 1}),
                 plain(doc! {"companyId": 1, "departureAt": 1}),
                 plain(doc! {"bus.id": 1, "departureAt": 1}),
+                // Search: trips boarding in a city on a local date.
+                plain(doc! {"calls": 1, "departureAt": 1}),
             ],
         ),
+    ];
+    for (name, indexes) in wanted {
+        db.collection::<Document>(name)
+            .create_indexes(indexes)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// The sales' indexes (idempotent; cheap once they exist): bookings by id,
+/// by passenger and company (newest first) and lapsed holds; tickets by id,
+/// booking and trip; one refund per booking.
+pub async fn ensure_booking_indexes(app: &App) -> Result<(), ApiError> {
+    let db = crate::db(app).await?;
+    let wanted: [(&str, Vec<IndexModel>); 3] = [
+        (
+            crate::bookings::BOOKINGS,
+            vec![
+                unique(doc! {"id": 1}),
+                plain(doc! {"passengerId": 1, "createdAt": -1}),
+                plain(doc! {"companyId": 1, "createdAt": -1}),
+                plain(doc! {"status": 1, "holdExpiresAt": 1}),
+            ],
+        ),
+        (
+            TICKETS,
+            vec![
+                unique(doc! {"id": 1}),
+                plain(doc! {"bookingId": 1}),
+                plain(doc! {"tripId": 1}),
+            ],
+        ),
+        (REFUNDS, vec![unique(doc! {"id": 1})]),
     ];
     for (name, indexes) in wanted {
         db.collection::<Document>(name)

@@ -7,8 +7,9 @@
 //! routeId, driverId?, status, departureAt, arrivalAt, timezone,
 //! route: {code, name, currency, legFares, stops: [{stopId, name, city,
 //! arriveAt, departAt}]}, bus: {id, plateNumber, name, seatLayout},
-//! createdAt}`; `serviceDate` is the local date of the departure in the
-//! route's zone, instants are BSON dates (UTC).
+//! calls: ["<city>|<local date>"] (see [`call_key`]), createdAt}`;
+//! `serviceDate` is the local date of the departure in the route's zone,
+//! instants are BSON dates (UTC).
 
 use jiff::{SignedDuration, Timestamp, civil::Date, tz::TimeZone};
 use mongodb::bson::{Bson, Document, doc};
@@ -66,6 +67,7 @@ impl NewTrip<'_> {
         let zone_name = text(self.route, "timezone");
         let zone = zone::stored(&zone_name)?;
         let mut stops = Vec::new();
+        let mut calls = Vec::new();
         let mut arrival = self.at;
         for stop in self.route.get_array("stops").into_iter().flatten() {
             let Some(stop) = stop.as_document() else {
@@ -73,14 +75,18 @@ impl NewTrip<'_> {
             };
             let arrive = plus(self.at, minutes(stop, "arriveOffsetMin"))?;
             arrival = arrive;
+            let depart = plus(self.at, minutes(stop, "departOffsetMin"))?;
+            calls.push(call_key(&text(stop, "city"), zone::date_at(depart, &zone)));
             stops.push(doc! {
                 "stopId": text(stop, "stopId"),
                 "name": text(stop, "name"),
                 "city": text(stop, "city"),
                 "arriveAt": zone::bson(arrive),
-                "departAt": zone::bson(plus(self.at, minutes(stop, "departOffsetMin"))?),
+                "departAt": zone::bson(depart),
             });
         }
+        // A passenger boards anywhere but at the last stop.
+        calls.pop();
         let mut trip = doc! {
             "id": id,
             "companyId": self.company_id,
@@ -99,6 +105,7 @@ impl NewTrip<'_> {
                 "stops": stops,
             },
             "bus": bus_snapshot(self.bus),
+            "calls": calls,
             "driverId": self.driver_id.map_or(Bson::Null, |d| Bson::String(d.to_owned())),
             "createdAt": shared::clock::now(),
         };
@@ -107,6 +114,13 @@ impl NewTrip<'_> {
         }
         Ok(trip)
     }
+}
+
+/// The search key of a departure from `city` on local date `date`: a
+/// trip's `calls` lists one per stop a passenger may board at, so a search
+/// by origin city and local date is one index lookup (`calls`).
+pub fn call_key(city: &str, date: Date) -> String {
+    format!("{}|{date}", city.trim().to_lowercase())
 }
 
 /// What a trip keeps of its bus.

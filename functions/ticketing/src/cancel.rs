@@ -1,0 +1,161 @@
+//! Cancelling a booking: a hold is released at once; a confirmed booking
+//! is refunded by its company's cancellation policy, computed on instants
+//! (hours left before departure from the boarding stop), its tickets void
+//! and its seats free again.
+
+use jiff::Timestamp;
+use mongodb::bson::{Document, doc};
+use shared::{
+    App,
+    http::{
+        ApiError, Reply, Request, Role,
+        openapi::{Failure, Success},
+        path_param,
+    },
+    stores::mongo::unavailable,
+};
+use transit::{
+    access::licensed_company,
+    bookings::{self as model, minor_units},
+    companies::{self, refund_percent, share},
+    inventory, sales,
+    store::{REFUNDS, collection},
+    zone,
+};
+
+use crate::bookings::{Booking, READERS, answer, visible};
+
+/// Frees what a booking holds or bought in the inventory.
+async fn free_seats(app: &App, booking: &Document) -> Result<(), ApiError> {
+    inventory::release(
+        app,
+        booking.get_str("id").unwrap_or_default(),
+        booking.get_str("tripId").unwrap_or_default(),
+        &model::seat_labels(booking),
+        model::legs(booking),
+        booking.get_str("passengerId").ok(),
+    )
+    .await
+}
+
+/// Refunds a confirmed booking by the policy; whether this call did it
+/// (a concurrent cancel may have won the transition).
+async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, ApiError> {
+    let company = licensed_company(app, booking.get_str("companyId").unwrap_or_default()).await?;
+    let settings = companies::load(app, &company.id, &company.org).await?;
+    let departure = booking
+        .get_datetime("departureAt")
+        .map(|t| zone::from_bson(*t))
+        .map_err(ApiError::internal)?;
+    let paid = minor_units(booking, "amount");
+    let refunded = share(
+        paid,
+        refund_percent(&settings.cancellation_policy, now, departure),
+    );
+    let to = if refunded == paid {
+        model::REFUNDED
+    } else {
+        model::PARTIALLY_REFUNDED
+    };
+    let id = booking.get_str("id").unwrap_or_default();
+    let moved = model::transition(
+        app,
+        id,
+        &[model::CONFIRMED],
+        to,
+        doc! {"refundedAmount": refunded, "cancelledAt": shared::clock::now()},
+    )
+    .await?;
+    if moved && refunded > 0 {
+        // One refund per booking (its id), so a retried cancel adds none.
+        let method = booking.get_str("paidBy").unwrap_or("cash");
+        collection(app, REFUNDS)
+            .await?
+            .update_one(
+                doc! {"id": format!("refund-{id}")},
+                doc! {"$setOnInsert": {
+                    "id": format!("refund-{id}"),
+                    "bookingId": id,
+                    "companyId": &company.id,
+                    "amount": refunded,
+                    "currency": booking.get_str("currency").unwrap_or_default(),
+                    "method": method,
+                    "reason": "cancelled by the customer",
+                    // Cash is handed back at the counter that took it.
+                    "status": if method == "cash" { "succeeded" } else { "pending" },
+                    "createdAt": shared::clock::now(),
+                }},
+            )
+            .upsert(true)
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(moved)
+}
+
+/// Cancel a booking.
+///
+/// Its passenger (`p`) or its company's admin (`oa`). `held` → `released`
+/// at once. `confirmed` → refunded by the company's cancellation policy
+/// (hours before the departure from the boarding stop, on instants):
+/// `refunded` when the whole amount comes back, else `partially_refunded`;
+/// its tickets are void and its seats free. Cancelling a refunded booking
+/// again answers it unchanged; a released or expired one is 409.
+#[utoipa::path(
+    post,
+    path = "/transit/bookings/{id}/cancel",
+    operation_id = "cancel-booking",
+    tag = "transit",
+    params(("id" = String, Path, description = "The booking.")),
+    responses(
+        (status = 200, description = "The booking after the cancellation.", body = Success<Booking>),
+        (status = 403, description = "FORBIDDEN: staff other than the company's admin, or a driver.", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such booking of yours.", body = Failure),
+        (status = 409, description = "CONFLICT: the booking is already released or expired.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
+pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let caller = app.caller(&req, &READERS).await?;
+    let id = path_param(&req, "id")?;
+    let mut booking = visible(app, &caller, &id).await?;
+    if caller.role != Role::PASSENGER {
+        caller.require_org_admin(booking.get_str("companyId").unwrap_or_default())?;
+    }
+    // A concurrent payment, expiry or cancel may move the booking between
+    // the read and the guarded transition: then decide again on fresh state.
+    for _ in 0..3 {
+        let status = booking.get_str("status").unwrap_or_default().to_owned();
+        let done = match status.as_str() {
+            model::HELD => {
+                let moved =
+                    model::transition(app, &id, &[model::HELD], model::RELEASED, doc! {}).await?;
+                if moved {
+                    free_seats(app, &booking).await?;
+                }
+                moved
+            }
+            model::CONFIRMED => refund(app, &booking, Timestamp::now()).await?,
+            model::REFUNDED | model::PARTIALLY_REFUNDED => true,
+            other => {
+                return Err(ApiError::conflict(format!(
+                    "This booking is {other}; there is nothing to cancel."
+                )));
+            }
+        };
+        booking = model::find(app, &id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No booking {id}.")))?;
+        if done {
+            if status != model::HELD {
+                // Idempotent: a retry after a failure part-way finishes here.
+                sales::void_tickets(app, &id).await?;
+                free_seats(app, &booking).await?;
+            }
+            return Reply::ok(answer(app, &booking).await?);
+        }
+    }
+    Err(ApiError::conflict(
+        "This booking is changing right now; try again.",
+    ))
+}

@@ -1,0 +1,543 @@
+//! Holds, bookings, counter sales and cancellations against the real
+//! stores (TRANSIT.md §4: invariants 1, 5 and 6). The race of concurrent
+//! requests against the running functions is `tests/transit/race.py`.
+
+mod common;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use common::*;
+use mongodb::bson::doc;
+use serde_json::json;
+use shared::App;
+use test_support::stack_app;
+
+fn app() -> &'static App {
+    shared::runtime::keep(stack_app())
+}
+
+/// Makes booking `id`'s hold lapse now, as time passing would: its
+/// inventory items' `holdUntil` and its `holdExpiresAt` move to the past.
+async fn lapse(app: &App, t: &Trip, booking: &str, seats: &[&str], legs: std::ops::Range<usize>) {
+    let past = (jiff::Timestamp::now().as_second() - 1).to_string();
+    for seat in seats {
+        for leg in legs.clone() {
+            app.dynamodb()
+                .await
+                .update_item()
+                .table_name(app.config.table_name().unwrap())
+                .key("pk", AttributeValue::S(format!("seats#{}", t.id)))
+                .key("sk", AttributeValue::S(format!("{seat}#{leg:02}")))
+                .update_expression("SET holdUntil = :past")
+                .expression_attribute_values(":past", AttributeValue::N(past.clone()))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    transit::db(app)
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>("bookings")
+        .update_one(
+            doc! {"id": booking},
+            doc! {"$set": {"holdExpiresAt": mongodb::bson::DateTime::from_millis(0)}},
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_hold_takes_the_seat_on_overlapping_segments_only() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+
+    let (status, body) = hold(app, &passenger(), &t, 0, 2, &["1A"]).await;
+    assert_eq!(status, 201, "{body}");
+    let b = &body["data"];
+    assert_eq!(b["status"], "held");
+    assert_eq!(b["amount"], 2350, "both legs' fares");
+    assert_eq!(b["currency"], "EUR");
+    assert!(b["holdExpiresAt"].is_string());
+
+    // Overlapping segment: refused, and the answer names the seat.
+    let (status, body) = hold(app, &passenger(), &t, 1, 2, &["1A"]).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["code"], "SEATS_TAKEN");
+    assert_eq!(body["data"]["taken"], json!(["1A"]));
+    assert_eq!(seat_status(app, &t, 0, 1, "1A").await, "taken");
+
+    // Adjacent segments of one seat: both sell.
+    let (first, _) = hold(app, &passenger(), &t, 0, 1, &["5A"]).await;
+    let (second, body) = hold(app, &passenger(), &t, 1, 2, &["5A"]).await;
+    assert_eq!((first, second), (201, 201), "{body}");
+    assert_eq!(body["data"]["amount"], 1100);
+}
+
+#[tokio::test]
+async fn a_booking_holds_every_seat_or_none() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    assert_eq!(hold(app, &passenger(), &t, 0, 2, &["3A"]).await.0, 201);
+
+    let (status, body) = hold(app, &passenger(), &t, 0, 2, &["4A", "3A", "4B"]).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["data"]["taken"], json!(["3A"]));
+    assert_eq!(
+        seat_status(app, &t, 0, 2, "4A").await,
+        "available",
+        "nothing held"
+    );
+    assert_eq!(seat_status(app, &t, 0, 2, "4B").await, "available");
+}
+
+#[tokio::test]
+async fn a_lapsed_hold_is_free_for_the_next_booking_at_once() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let (_, body) = hold(app, &passenger(), &t, 0, 2, &["2C"]).await;
+    let first = body["data"]["id"].as_str().unwrap().to_owned();
+    lapse(app, &t, &first, &["2C"], 0..2).await;
+
+    // No expiry run in between: the condition itself frees the seat.
+    let (status, body) = hold(app, &passenger(), &t, 0, 1, &["2C"]).await;
+    assert_eq!(status, 201, "{body}");
+
+    // expire-holds then marks the first expired and leaves the new hold be.
+    let event = serde_json::from_value(test_support::event("ticketing", "expire-holds")).unwrap();
+    ticketing::expire::expire_holds(app, event).await.unwrap();
+    let stored = transit::bookings::find(app, &first).await.unwrap().unwrap();
+    assert_eq!(stored.get_str("status").unwrap(), "expired");
+    assert_eq!(seat_status(app, &t, 0, 1, "2C").await, "taken");
+    assert_eq!(seat_status(app, &t, 1, 2, "2C").await, "available");
+}
+
+#[tokio::test]
+async fn a_passenger_holds_at_most_six_seats_in_three_bookings() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let p = passenger();
+    let mut ids = Vec::new();
+    for seat in ["6A", "6B", "6C"] {
+        let (status, body) = hold(app, &p, &t, 0, 2, &[seat]).await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["data"]["id"].as_str().unwrap().to_owned());
+    }
+    let (status, body) = hold(app, &p, &t, 0, 2, &["6D"]).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "HOLD_LIMIT");
+    assert_eq!(seat_status(app, &t, 0, 2, "6D").await, "available");
+
+    // Releasing one frees a booking slot again.
+    let (status, body) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&p),
+        Some(&ids[0]),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["status"], "released");
+    assert_eq!(hold(app, &p, &t, 0, 2, &["6D"]).await.0, 201);
+
+    // Seats count too: 5 more seats would make 8.
+    let q = passenger();
+    assert_eq!(
+        hold(app, &q, &t, 0, 2, &["7A", "7B", "7C", "7D"]).await.0,
+        201
+    );
+    let (status, body) = hold(app, &q, &t, 0, 2, &["8A", "8B", "8C"]).await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("HOLD_LIMIT")));
+    assert_eq!(hold(app, &q, &t, 0, 2, &["8A", "8B"]).await.0, 201);
+}
+
+#[tokio::test]
+async fn a_retried_booking_with_its_key_answers_the_first() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let p = passenger();
+    let mut ev = test_support::as_principal(test_support::event("ticketing", "create-booking"), &p);
+    ev["body"] = serde_json::Value::String(order(&t, 0, 2, &["9A"]).to_string());
+    ev["headers"]["idempotency-key"] = json!(test_support::unique("key-"));
+    let (s1, b1) =
+        test_support::call(ticketing::SERVICE, app, ticketing::bookings::create, &ev).await;
+    let (s2, b2) =
+        test_support::call(ticketing::SERVICE, app, ticketing::bookings::create, &ev).await;
+    assert_eq!((s1, s2), (201, 201), "{b2}");
+    assert_eq!(b1["data"]["id"], b2["data"]["id"]);
+}
+
+#[tokio::test]
+async fn bad_bookings_name_the_field() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let p = passenger();
+    let cases = [
+        (order(&t, 2, 0, &["1B"]), "toStopId"),
+        (order(&t, 0, 1, &["99Z"]), "seats[0].seat"),
+        (order(&t, 0, 1, &["1B", "1B"]), "seats[1].seat"),
+        (order(&t, 0, 1, &[]), "seats"),
+        (
+            order(&t, 0, 1, &["1A", "1B", "1C", "1D", "2A", "2B", "2D"]),
+            "seats",
+        ),
+        (
+            json!({"tripId": "nope", "fromStopId": "a", "toStopId": "b", "seats": [{"seat": "1A", "passengerName": "A"}]}),
+            "tripId",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, resp) = send(
+            app,
+            ticketing::bookings::create,
+            "create-booking",
+            Some(&p),
+            None,
+            Some(body),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 400, "{resp}");
+        assert!(
+            resp["details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["field"] == field),
+            "{field}: {resp}"
+        );
+    }
+    // A trip that has left the boarding stop sells nothing.
+    let gone = trip(app, &c, -1).await;
+    let (status, _) = hold(app, &p, &gone, 0, 2, &["1A"]).await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test]
+async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let sale = |seats: &[&str]| {
+        let mut body = order(&t, 0, 2, seats);
+        body["buyer"] = json!({"name": "Rui", "email": "rui@example.com"});
+        body
+    };
+    let (status, body) = send(
+        app,
+        ticketing::counter::sell,
+        "create-counter-sale",
+        Some(&c.staff),
+        None,
+        Some(sale(&["10A", "10B"])),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let b = &body["data"];
+    assert_eq!(b["status"], "confirmed");
+    assert_eq!(b["amount"], 4700);
+    assert_eq!(b["tickets"].as_array().unwrap().len(), 2);
+    assert!(b["holdExpiresAt"].is_null());
+    let id = b["id"].as_str().unwrap().to_owned();
+    let sold = transit::sales::sold_seats(app, std::slice::from_ref(&t.id))
+        .await
+        .unwrap();
+    assert_eq!(sold[&t.id].len(), 2);
+    assert_eq!(hold(app, &passenger(), &t, 1, 2, &["10B"]).await.0, 409);
+
+    // Staff may sell; only the admin cancels.
+    let (status, _) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&c.staff),
+        Some(&id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&c.admin),
+        Some(&id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["status"], "refunded", "72 h ahead: 100 %");
+    assert_eq!(body["data"]["refundedAmount"], 4700);
+    assert!(
+        body["data"]["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "void")
+    );
+    assert_eq!(seat_status(app, &t, 0, 2, "10A").await, "available");
+    // Cancelling again refunds nothing more.
+    let (status, again) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&c.admin),
+        Some(&id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, &again["data"]["refundedAmount"]),
+        (200, &json!(4700))
+    );
+    let refunds = transit::store::collection(app, transit::store::REFUNDS)
+        .await
+        .unwrap()
+        .count_documents(doc! {"bookingId": &id})
+        .await
+        .unwrap();
+    assert_eq!(refunds, 1);
+
+    // 10 hours ahead the policy gives half back; money stays whole units.
+    let soon = trip(app, &c, 10).await;
+    let mut body = order(&soon, 0, 1, &["1A"]);
+    body["buyer"] = json!({"name": "Rui"});
+    let (_, sold) = send(
+        app,
+        ticketing::counter::sell,
+        "create-counter-sale",
+        Some(&c.staff),
+        None,
+        Some(body),
+        &[],
+    )
+    .await;
+    let id = sold["data"]["id"].as_str().unwrap();
+    let (_, body) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&c.admin),
+        Some(id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(body["data"]["status"], "partially_refunded");
+    assert_eq!(body["data"]["refundedAmount"], 625);
+}
+
+#[tokio::test]
+async fn bookings_are_seen_only_by_their_passenger_and_company() {
+    let app = app();
+    let c = company(app).await;
+    let other = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let p = passenger();
+    let (_, body) = hold(app, &p, &t, 0, 2, &["1D"]).await;
+    let id = body["data"]["id"].as_str().unwrap().to_owned();
+    let get = |who| {
+        send(
+            app,
+            ticketing::bookings::get,
+            "get-booking",
+            Some(who),
+            Some(&id),
+            None,
+            &[],
+        )
+    };
+
+    assert_eq!(get(&p).await.0, 200);
+    assert_eq!(get(&c.staff).await.0, 200);
+    let stranger = passenger();
+    assert_eq!(get(&stranger).await.0, 404, "another passenger");
+    assert_eq!(get(&other.staff).await.0, 404, "another company");
+    assert_eq!(
+        get(&c.driver).await.0,
+        403,
+        "drivers read manifests, not bookings"
+    );
+    let (status, _) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&passenger()),
+        Some(&id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = send(
+        app,
+        ticketing::cancel::cancel,
+        "cancel-booking",
+        Some(&other.admin),
+        Some(&id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Lists: the passenger's own, the company's own.
+    let (_, mine) = send(
+        app,
+        ticketing::bookings::list_mine,
+        "list-my-bookings",
+        Some(&p),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(mine["data"].as_array().unwrap().len(), 1, "{mine}");
+    let (_, theirs) = send(
+        app,
+        ticketing::bookings::list_company,
+        "list-company-bookings",
+        Some(&other.staff),
+        None,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(theirs["data"].as_array().unwrap().len(), 0);
+    let (_, ours) = send(
+        app,
+        ticketing::bookings::list_company,
+        "list-company-bookings",
+        Some(&c.staff),
+        None,
+        None,
+        &[("tripId", &t.id)],
+    )
+    .await;
+    assert_eq!(ours["data"].as_array().unwrap().len(), 1);
+
+    // Another company's staff cannot sell this trip.
+    let mut body = order(&t, 0, 2, &["2D"]);
+    body["buyer"] = json!({"name": "X"});
+    let (status, _) = send(
+        app,
+        ticketing::counter::sell,
+        "create-counter-sale",
+        Some(&other.staff),
+        None,
+        Some(body),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn search_finds_trips_with_free_seats_for_the_segment() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 30).await;
+    let date = t
+        .departs
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Lisbon").unwrap())
+        .date()
+        .to_string();
+    let search = |from: &str, to: &str, n: &str| {
+        let (from, to, n, date) = (from.to_owned(), to.to_owned(), n.to_owned(), date.clone());
+        async move {
+            send(
+                app,
+                ticketing::search::search,
+                "search-trips",
+                None,
+                None,
+                None,
+                &[
+                    ("from", &from),
+                    ("to", &to),
+                    ("date", &date),
+                    ("passengers", &n),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        hold(app, &passenger(), &t, 0, 1, &["1A", "1B"]).await.0,
+        201
+    );
+
+    let (status, body) = search(&t.cities[0].to_uppercase(), &t.cities[2], "1").await;
+    assert_eq!(status, 200, "{body}");
+    let offers = body["data"].as_array().unwrap();
+    assert_eq!(offers.len(), 1, "{body}");
+    let o = &offers[0];
+    assert_eq!(o["tripId"], t.id.as_str());
+    assert_eq!(o["seatsAvailable"], 38);
+    assert_eq!(o["fare"], json!({"amount": 2350, "currency": "EUR"}));
+    assert_eq!(o["durationMin"], 210);
+    assert!(
+        o["company"]["displayName"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rodo")
+    );
+    // Coimbra → Porto does not ride the held leg.
+    let (_, body) = search(&t.cities[1], &t.cities[2], "1").await;
+    assert_eq!(body["data"][0]["seatsAvailable"], 40);
+    // Backwards, or a party bigger than the free seats: nothing.
+    assert_eq!(
+        search(&t.cities[2], &t.cities[0], "1").await.1["data"],
+        json!([])
+    );
+    let (status, body) = search(&t.cities[0], &t.cities[2], "7").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _) = send(
+        app,
+        ticketing::search::search,
+        "search-trips",
+        None,
+        None,
+        None,
+        &[("from", "x")],
+    )
+    .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn search_is_served_by_the_calls_index() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 30).await;
+    let key = transit::trips::call_key(
+        &t.cities[0],
+        t.departs
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Lisbon").unwrap())
+            .date(),
+    );
+    let plan = transit::db(app)
+        .await
+        .unwrap()
+        .run_command(doc! {"explain": {"find": "trips", "filter": {"calls": &key}, "sort": {"departureAt": 1}}})
+        .await
+        .unwrap();
+    let text = plan.to_string();
+    assert!(
+        text.contains("IXSCAN"),
+        "the search query scans an index: {text}"
+    );
+    assert!(!text.contains("COLLSCAN"), "{text}");
+}
