@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The API exactly as `make dev` serves it, in the background, for tests:
 # an ephemeral local-stage stack on free loopback ports (seeded, a random
-# super admin password), Gemini played by scripts/fake-gemini.py (a paid API
-# with no local server; it speaks Gemini's REST format), every function built
+# super admin password), Gemini played by scripts/fake-gemini.py and the
+# payment provider by scripts/fake-payments.py (paid APIs with no local
+# server; each speaks its provider's REST format), every function built
 # and served by `cargo lambda watch`.
 #
 #   scripts/local-api.sh start NAME   API URL in .local/NAME/api-url, password in .local/NAME/admin-password
@@ -29,11 +30,24 @@ start() { # name
   echo "GEMINI_BASE_URL=http://127.0.0.1:$gemini_port" >>"$dir/env"
   .venv/bin/python scripts/set-gemini-key.py local-test-key
 
-  # Build every function first so the first request to each is not a compile.
-  cargo build --workspace --bins --locked
   local port base
   port=$(.venv/bin/python scripts/free-port.py)
   base=http://127.0.0.1:$port/api/v1
+
+  # The payment provider is played by scripts/fake-payments.py (Stripe's
+  # wire format; the keys provision.py put in the configuration secret); it
+  # signs its events to the API's webhook.
+  local payments_port
+  payments_port=$(.venv/bin/python scripts/free-port.py)
+  FAKE_PAYMENTS_SECRET_KEY=sk_test_local FAKE_PAYMENTS_WEBHOOK_SECRET=whsec_local \
+    FAKE_PAYMENTS_WEBHOOK_URL=$base/transit/payments/webhook \
+    .venv/bin/python scripts/fake-payments.py "$payments_port" >"$dir/payments.log" 2>&1 &
+  echo $! > "$dir/payments.pid"
+  echo "PAYMENT_API_BASE=http://127.0.0.1:$payments_port" >>"$dir/env"
+  echo "http://127.0.0.1:$payments_port" > "$dir/payments-url"
+
+  # Build every function first so the first request to each is not a compile.
+  cargo build --workspace --bins --locked
   # Own process group (setsid) so stop ends watch and the functions it runs.
   # --concurrency: more than one instance per function, as Lambda runs them,
   # so concurrent requests really run at once (the default 1 serializes every
@@ -63,8 +77,9 @@ stop() { # name
   local name=$1 dir=$root/.local/$1
   if [ -f "$dir/api.pid" ]; then kill -- "-$(cat "$dir/api.pid")" 2>/dev/null || true; fi
   if [ -f "$dir/gemini.pid" ]; then kill "$(cat "$dir/gemini.pid")" 2>/dev/null || true; fi
+  if [ -f "$dir/payments.pid" ]; then kill "$(cat "$dir/payments.pid")" 2>/dev/null || true; fi
   if [ -f "$dir/scheduler.pid" ]; then kill "$(cat "$dir/scheduler.pid")" 2>/dev/null || true; fi
-  rm -f "$dir/api.pid" "$dir/gemini.pid" "$dir/scheduler.pid" "$dir/api-url"
+  rm -f "$dir/api.pid" "$dir/gemini.pid" "$dir/payments.pid" "$dir/scheduler.pid" "$dir/api-url" "$dir/payments-url"
   scripts/stack.sh stop "$name" >/dev/null
 }
 

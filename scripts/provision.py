@@ -8,7 +8,12 @@ AWS_ENDPOINT_URL, LOCAL_MONGODB_URI) and creates, idempotently:
   MongoDB URI), the signing keys secret (a freshly generated Ed25519 key:
   kid, PKCS#8 private PEM), the verification keys secret (its SPKI public
   PEM), and empty admin and Gemini secrets;
-- the SES sender identity (verified, as moto allows).
+- the SES sender identity (verified, as moto allows);
+- transit's queue (TRANSIT_QUEUE_URL) and its dead-letter queue after 5
+  receives, as the template's TransitQueue; locally a failed job comes back
+  after 5 seconds rather than 3 minutes.
+The configuration secret also gets the local payment provider's keys
+(`scripts/fake-payments.py` is started with the same ones).
 """
 import json
 import os
@@ -22,6 +27,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 env = os.environ
 endpoint = env["AWS_ENDPOINT_URL"]
 region = env.get("AWS_REGION", "us-east-1")
+
+
+# The local fake provider's keys (not secrets: they open nothing real).
+LOCAL_PAYMENT_SECRET_KEY = "sk_test_local"
+LOCAL_PAYMENT_WEBHOOK_SECRET = "whsec_local"
 
 
 def client(service):
@@ -113,7 +123,12 @@ def write_secret(sm, name, current, value):
 def secrets():
     sm = client("secretsmanager")
     config = read_secret(sm, env["SECRET_ID"])
-    write_secret(sm, env["SECRET_ID"], config, {**(config or {}), "mongodbUri": env["LOCAL_MONGODB_URI"]})
+    write_secret(sm, env["SECRET_ID"], config, {
+        "paymentSecretKey": LOCAL_PAYMENT_SECRET_KEY,
+        "paymentWebhookSecret": LOCAL_PAYMENT_WEBHOOK_SECRET,
+        **(config or {}),
+        "mongodbUri": env["LOCAL_MONGODB_URI"],
+    })
 
     signing = read_secret(sm, env["SIGNING_KEYS_SECRET_ID"])
     verification = read_secret(sm, env["VERIFICATION_KEYS_SECRET_ID"])
@@ -138,7 +153,22 @@ def ses():
             client("ses").verify_email_identity(EmailAddress=address)
 
 
+def queues():
+    url = env.get("TRANSIT_QUEUE_URL")
+    if not url:
+        return
+    sqs = client("sqs")
+    name = url.rsplit("/", 1)[1]
+    dead = sqs.create_queue(QueueName=f"{name}-dead-letters")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.create_queue(QueueName=name, Attributes={
+        "VisibilityTimeout": "5",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "5"}),
+    })
+
+
 if __name__ == "__main__":
+    queues()
     table()
     bucket()
     secrets()

@@ -28,5 +28,9 @@ tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-p
 # the running functions (tests/transit/race.py).
 .venv/bin/python tests/transit/race.py "$(cat ".local/$api/api-url")" \
   "$(sed -n 's/^AWS_ENDPOINT_URL=//p' ".local/$api/env")" 25
+# A passenger's journey as `make dev` serves it: search, hold, pay through the
+# fake provider, confirmed by its webhook, e-ticket mailed by the queue worker.
+.venv/bin/python tests/transit/journey.py "$(cat ".local/$api/api-url")" \
+  "$(sed -n 's/^AWS_ENDPOINT_URL=//p' ".local/$api/env")" "$(cat ".local/$api/payments-url")"
 .venv/bin/sam validate --lint --template template.yaml
 scripts/lint-workflows.sh

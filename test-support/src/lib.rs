@@ -288,6 +288,117 @@ pub fn http_get(url: &str) -> (u16, Vec<u8>) {
     (status, body)
 }
 
+/// POST `body` as `content_type` over plain HTTP/1.1 on loopback (the
+/// local fakes' APIs). Returns status and body.
+pub fn http_post(url: &str, content_type: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    http_post_with(url, content_type, "", body)
+}
+
+/// [`http_post`] with extra header lines (`"Name: value\r\n"` each).
+pub fn http_post_with(url: &str, content_type: &str, headers: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("a local http:// URL");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = std::net::TcpStream::connect(host).expect("the local fake is reachable");
+    write!(
+        stream,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: {content_type}\r\n{headers}Content-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        return (status, dechunk(&body));
+    }
+    (status, body)
+}
+
+/// The payment provider played by `scripts/fake-payments.py` (Stripe's wire
+/// format) on a free loopback port, with the local stack's keys; it records
+/// its events without delivering them, so a test hands them to the webhook
+/// itself. Stopped by its pid when dropped.
+pub struct FakePayments {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl FakePayments {
+    pub async fn start() -> Self {
+        let port = free_port();
+        let child = std::process::Command::new(repo_root().join(".venv/bin/python"))
+            .arg(repo_root().join("scripts/fake-payments.py"))
+            .arg(port.to_string())
+            .env("FAKE_PAYMENTS_SECRET_KEY", "sk_test_local")
+            .env("FAKE_PAYMENTS_WEBHOOK_SECRET", "whsec_local")
+            .env_remove("FAKE_PAYMENTS_WEBHOOK_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python from .venv (make setup)");
+        let fake = FakePayments {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "fake-payments did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        fake
+    }
+
+    /// POST a form (`a=b&c=d`) to the fake with the secret key, as the API
+    /// does: status and JSON body.
+    pub fn post(&self, path: &str, form: &str) -> (u16, Value) {
+        let (status, body) = http_post_with(
+            &format!("{}{path}", self.base),
+            "application/x-www-form-urlencoded",
+            "Authorization: Bearer sk_test_local\r\n",
+            form.as_bytes(),
+        );
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// POST JSON to one of the fake's `/_fake/` controls.
+    pub fn control(&self, path: &str, body: &Value) -> (u16, Value) {
+        let (status, body) = http_post(
+            &format!("{}{path}", self.base),
+            "application/json",
+            body.to_string().as_bytes(),
+        );
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// GET from the fake: status and JSON body.
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        let (status, body) = http_get(&format!("{}{path}", self.base));
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+}
+
+impl Drop for FakePayments {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {

@@ -27,6 +27,7 @@ pub fn parts() -> Vec<utoipa::openapi::OpenApi> {
         admin::openapi::Api::openapi(),
         passenger::openapi::Api::openapi(),
         company::openapi::Api::openapi(),
+        payment::openapi::Api::openapi(),
         ticketing::openapi::Api::openapi(),
     ]
 }

@@ -84,8 +84,9 @@ fn domain_of(binary: &str) -> String {
 
 #[test]
 fn only_the_mailing_domains_send_mail_and_only_cms_and_user_write_the_bucket() {
-    // comm: the forms; passenger: verification and reset codes.
-    let senders = ["comm", "passenger"];
+    // comm: the forms; passenger: verification and reset codes; worker:
+    // transit's e-tickets, cancellations and refunds.
+    let senders = ["comm", "passenger", "worker"];
     let mut problems = Vec::new();
     for (binary, actions) in actions_by_binary() {
         let domain = domain_of(&binary);
@@ -318,6 +319,16 @@ fn identity_functions_may_reach_the_keys_they_use() {
                 ("dynamodb:DeleteItem", "holds"),
             ],
         ),
+        (
+            "payment-webhook",
+            &[
+                ("dynamodb:PutItem", "evt"),
+                ("dynamodb:DeleteItem", "evt"),
+                ("dynamodb:PutItem", "seats"),
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:DeleteItem", "holds"),
+            ],
+        ),
         ("update-driver", &sessions_end),
         ("delete-driver", &sessions_end),
         ("update-organization", &sessions_end),
@@ -519,4 +530,27 @@ fn browsers_get_the_cors_answers_the_frontend_needs() {
                     .any(|h| h == "Content-Type")),
         "{rules:?}"
     );
+}
+
+#[test]
+fn only_transit_publishers_send_to_its_queue_and_only_the_worker_reads_it() {
+    let publishers = ["payment-webhook", "cancel-booking", "create-counter-sale"];
+    for (binary, actions) in actions_by_binary() {
+        let sends = actions
+            .iter()
+            .any(|a| a == "sqs:SendMessage" || a == "sqs:*");
+        assert_eq!(
+            sends,
+            publishers.contains(&binary.as_str()),
+            "{binary}: sqs:SendMessage only for the functions that publish transit jobs"
+        );
+    }
+    let statements = statements_by_binary();
+    let sends_to_queue = statements["payment-webhook"].iter().any(|s| {
+        strings(&s["Action"]).iter().any(|a| a == "sqs:SendMessage")
+            && serde_yaml::to_string(&s["Resource"])
+                .unwrap()
+                .contains("TransitQueue.Arn")
+    });
+    assert!(sends_to_queue, "the webhook may send to TransitQueue only");
 }

@@ -169,7 +169,21 @@ pub async fn book(
         }),
         keep_until: sales::keep_until(&booking),
     };
-    inventory::claim(app, &claim).await.map_err(refusal)?;
+    match inventory::claim(app, &claim).await {
+        Ok(()) => {}
+        Err(Refused::Failed(err)) => {
+            // The store failed to answer: the transaction may still have
+            // been applied. Undo it if we can; if not, a hold lapses by its
+            // own `holdUntil`.
+            let undo =
+                inventory::release(app, &id, order.trip_id, &seats, legs, order.passenger_id);
+            if let Err(e) = undo.await {
+                tracing::warn!(booking = %id, error = %e, "seats of a failed claim not released");
+            }
+            return Err(err);
+        }
+        Err(refused) => return Err(refusal(refused)),
+    }
 
     let stored = async {
         ensure_booking_indexes(app).await?;

@@ -12,15 +12,13 @@ use shared::{
         openapi::{Failure, Success},
         path_param,
     },
-    stores::mongo::unavailable,
 };
 use transit::{
     access::licensed_company,
     bookings::{self as model, minor_units},
     companies::{self, refund_percent, share},
-    inventory, sales,
-    store::{REFUNDS, collection},
-    zone,
+    events::{self, Event},
+    inventory, refunds, sales, zone,
 };
 
 use crate::bookings::{Booking, READERS, answer, visible};
@@ -67,30 +65,42 @@ async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, A
     )
     .await?;
     if moved && refunded > 0 {
-        // One refund per booking (its id), so a retried cancel adds none.
         let method = booking.get_str("paidBy").unwrap_or("cash");
-        collection(app, REFUNDS)
-            .await?
-            .update_one(
-                doc! {"id": format!("refund-{id}")},
-                doc! {"$setOnInsert": {
-                    "id": format!("refund-{id}"),
-                    "bookingId": id,
-                    "companyId": &company.id,
-                    "amount": refunded,
-                    "currency": booking.get_str("currency").unwrap_or_default(),
-                    "method": method,
-                    "reason": "cancelled by the customer",
-                    // Cash is handed back at the counter that took it.
-                    "status": if method == "cash" { "succeeded" } else { "pending" },
-                    "createdAt": shared::clock::now(),
-                }},
-            )
-            .upsert(true)
-            .await
-            .map_err(unavailable)?;
+        refunds::record(
+            app,
+            booking,
+            refunded,
+            method,
+            booking.get_str("paymentId").ok(),
+            refunds::CANCELLED,
+        )
+        .await?;
     }
     Ok(moved)
+}
+
+/// What follows a refund, through the queue: a card refund for the
+/// provider (until it is issued, each cancel call asks again) and the
+/// cancellation mail.
+async fn after_refund(app: &App, id: &str) -> Result<(), ApiError> {
+    let booking_id = id.to_owned();
+    if refunds::of_booking(app, id)
+        .await?
+        .is_some_and(|r| r.get_str("status") == Ok(refunds::PENDING))
+    {
+        events::publish(
+            app,
+            &Event::RefundDue {
+                booking_id: booking_id.clone(),
+            },
+        )
+        .await?;
+    }
+    // The mail never decides the cancellation: a lost notice is logged.
+    if let Err(e) = events::publish(app, &Event::BookingCancelled { booking_id }).await {
+        tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
+    }
+    Ok(())
 }
 
 /// Cancel a booking.
@@ -151,6 +161,7 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
                 // Idempotent: a retry after a failure part-way finishes here.
                 sales::void_tickets(app, &id).await?;
                 free_seats(app, &booking).await?;
+                after_refund(app, &id).await?;
             }
             return Reply::ok(answer(app, &booking).await?);
         }

@@ -12,7 +12,10 @@ use shared::{
     },
     idempotency,
 };
-use transit::access::licensed_company;
+use transit::{
+    access::licensed_company,
+    events::{self, Event},
+};
 use utoipa::ToSchema;
 
 use crate::{
@@ -114,6 +117,13 @@ pub async fn sell(app: &App, req: Request) -> Result<Reply, ApiError> {
     let scope = format!("counter-sale#{company_id}");
     idempotency::once(app, &scope, &req, || async {
         let booking = book::book(app, &trip, order, 0).await?;
+        if body.buyer.email.is_some() {
+            let booking_id = booking.get_str("id").unwrap_or_default().to_owned();
+            // The sale stands whatever happens to its mail.
+            if let Err(e) = events::publish(app, &Event::BookingConfirmed { booking_id }).await {
+                tracing::error!(error = %e, "e-ticket mail of a counter sale not queued");
+            }
+        }
         Reply::created(answer(app, &booking).await?)
     })
     .await

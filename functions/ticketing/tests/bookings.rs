@@ -4,7 +4,6 @@
 
 mod common;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use common::*;
 use mongodb::bson::doc;
 use serde_json::json;
@@ -13,37 +12,6 @@ use test_support::stack_app;
 
 fn app() -> &'static App {
     shared::runtime::keep(stack_app())
-}
-
-/// Makes booking `id`'s hold lapse now, as time passing would: its
-/// inventory items' `holdUntil` and its `holdExpiresAt` move to the past.
-async fn lapse(app: &App, t: &Trip, booking: &str, seats: &[&str], legs: std::ops::Range<usize>) {
-    let past = (jiff::Timestamp::now().as_second() - 1).to_string();
-    for seat in seats {
-        for leg in legs.clone() {
-            app.dynamodb()
-                .await
-                .update_item()
-                .table_name(app.config.table_name().unwrap())
-                .key("pk", AttributeValue::S(format!("seats#{}", t.id)))
-                .key("sk", AttributeValue::S(format!("{seat}#{leg:02}")))
-                .update_expression("SET holdUntil = :past")
-                .expression_attribute_values(":past", AttributeValue::N(past.clone()))
-                .send()
-                .await
-                .unwrap();
-        }
-    }
-    transit::db(app)
-        .await
-        .unwrap()
-        .collection::<mongodb::bson::Document>("bookings")
-        .update_one(
-            doc! {"id": booking},
-            doc! {"$set": {"holdExpiresAt": mongodb::bson::DateTime::from_millis(0)}},
-        )
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -540,4 +508,32 @@ async fn search_is_served_by_the_calls_index() {
         "the search query scans an index: {text}"
     );
     assert!(!text.contains("COLLSCAN"), "{text}");
+}
+
+#[tokio::test]
+async fn dynamodb_unreachable_during_a_hold_is_503_and_holds_nothing() {
+    let moto = test_support::OwnMoto::start().await;
+    let app: &'static App = shared::runtime::keep(moto.app(test_support::stack_config()).await);
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    assert_eq!(seat_status(app, &t, 0, 2, "1A").await, "available");
+
+    moto.pause();
+    let (status, body) = hold(app, &passenger(), &t, 0, 2, &["1A", "1B"]).await;
+    moto.resume();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["code"], "DEPENDENCY_UNAVAILABLE");
+    // Whatever the store applied late is undone or lapses: after it caught
+    // up, no seat is held and no booking was written.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(seat_status(app, &t, 0, 2, "1A").await, "available");
+    assert_eq!(seat_status(app, &t, 0, 2, "1B").await, "available");
+    let written = transit::db(app)
+        .await
+        .unwrap()
+        .collection::<mongodb::bson::Document>("bookings")
+        .count_documents(doc! {"tripId": &t.id})
+        .await
+        .unwrap();
+    assert_eq!(written, 0);
 }

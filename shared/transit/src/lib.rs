@@ -6,6 +6,9 @@
 //! - [`access`]: who may act on which company (role and licence).
 //! - [`bookings`]: bookings as the domains read them.
 //! - [`companies`]: a company's settings (zone, currency, holds, refunds).
+//! - [`events`]: the queue `transit-worker` consumes.
+//! - [`provider`]: the Stripe-shaped payment provider's client.
+//! - [`refunds`]: one refund per booking, cash or through the provider.
 //! - [`inventory`]: the seat inventory in DynamoDB: holds and sales that
 //!   never sell a seat's leg twice (invariant 1).
 //! - [`passengers`]: passenger accounts (`transit.passengers`).
@@ -21,8 +24,11 @@ use shared::{App, http::ApiError, stores::mongo::Cluster};
 pub mod access;
 pub mod bookings;
 pub mod companies;
+pub mod events;
 pub mod inventory;
 pub mod passengers;
+pub mod provider;
+pub mod refunds;
 pub mod sales;
 pub mod store;
 pub mod trips;

@@ -83,22 +83,46 @@ pub struct Paid<'a> {
     pub payment_id: Option<&'a str>,
 }
 
-/// Confirms a held (or lapsed) booking: its seats become sold, its tickets
-/// are issued and it is `confirmed`. `false` when a seat's leg went to
-/// another booking meanwhile (invariant 2: the caller refunds). Running it
-/// again for a confirmed booking changes nothing and answers `true`.
-pub async fn confirm(app: &App, booking: &Document, paid: Paid<'_>) -> Result<bool, ApiError> {
-    let seats = bookings::seat_labels(booking);
-    if !inventory::sell(app, &claim_of(booking, &seats)).await? {
-        return Ok(false);
+/// What a payment did to its booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Its seats are sold to it now and its tickets issued.
+    Confirmed,
+    /// It was confirmed before (a redelivered event): nothing changed.
+    AlreadyConfirmed,
+    /// It cannot be seated: a leg went to another booking after the hold
+    /// lapsed, or the booking was released or refunded. Nothing is sold;
+    /// the caller refunds the payment (invariant 2).
+    Unseated,
+}
+
+/// Confirms a held (or lapsed) booking that was paid: its seats become
+/// sold, it is `confirmed` and its tickets are issued, in that order, so a
+/// failure part-way is finished by running this again.
+pub async fn confirm(
+    app: &App,
+    booking: &Document,
+    paid: Paid<'_>,
+) -> Result<Confirmation, ApiError> {
+    let id = booking.get_str("id").unwrap_or_default();
+    match booking.get_str("status").unwrap_or_default() {
+        bookings::HELD | bookings::EXPIRED => {}
+        bookings::CONFIRMED => {
+            issue_tickets(app, booking).await?;
+            return Ok(Confirmation::AlreadyConfirmed);
+        }
+        _ => return Ok(Confirmation::Unseated),
     }
-    issue_tickets(app, booking).await?;
+    let seats = bookings::seat_labels(booking);
+    let claim = claim_of(booking, &seats);
+    if !inventory::sell(app, &claim).await? {
+        return Ok(Confirmation::Unseated);
+    }
     let mut set = doc! {"paidBy": paid.method, "confirmedAt": shared::clock::now()};
     if let Some(payment) = paid.payment_id {
         set.insert("paymentId", payment);
     }
-    let id = booking.get_str("id").unwrap_or_default();
-    bookings::transition(
+    let moved = bookings::transition(
         app,
         id,
         &[bookings::HELD, bookings::EXPIRED],
@@ -106,10 +130,22 @@ pub async fn confirm(app: &App, booking: &Document, paid: Paid<'_>) -> Result<bo
         set,
     )
     .await?;
+    if !moved {
+        // Moved meanwhile: confirmed by a concurrent delivery, or released
+        // by its passenger — then the seats just sold are not its to keep.
+        let now = bookings::find(app, id).await?.unwrap_or_default();
+        if now.get_str("status") == Ok(bookings::CONFIRMED) {
+            issue_tickets(app, &now).await?;
+            return Ok(Confirmation::AlreadyConfirmed);
+        }
+        inventory::release(app, id, claim.trip_id, &seats, claim.legs.clone(), None).await?;
+        return Ok(Confirmation::Unseated);
+    }
+    issue_tickets(app, booking).await?;
     if let Ok(passenger) = booking.get_str("passengerId") {
         inventory::release_slots(app, passenger, id).await?;
     }
-    Ok(true)
+    Ok(Confirmation::Confirmed)
 }
 
 /// A booking's tickets, one per seat; ids derive from the booking, so

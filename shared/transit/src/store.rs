@@ -18,6 +18,7 @@ pub const SCHEDULES: &str = "schedules";
 pub const TRIPS: &str = "trips";
 pub const TICKETS: &str = "tickets";
 pub const REFUNDS: &str = "refunds";
+pub const PAYMENTS: &str = "payments";
 
 /// One of transit's collections.
 pub async fn collection(app: &App, name: &'static str) -> Result<Collection<Document>, ApiError> {
@@ -82,10 +83,10 @@ pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
 
 /// The sales' indexes (idempotent; cheap once they exist): bookings by id,
 /// by passenger and company (newest first) and lapsed holds; tickets by id,
-/// booking and trip; one refund per booking.
+/// booking and trip; one refund and one payment per booking.
 pub async fn ensure_booking_indexes(app: &App) -> Result<(), ApiError> {
     let db = crate::db(app).await?;
-    let wanted: [(&str, Vec<IndexModel>); 3] = [
+    let wanted: [(&str, Vec<IndexModel>); 4] = [
         (
             crate::bookings::BOOKINGS,
             vec![
@@ -104,6 +105,10 @@ pub async fn ensure_booking_indexes(app: &App) -> Result<(), ApiError> {
             ],
         ),
         (REFUNDS, vec![unique(doc! {"id": 1})]),
+        (
+            PAYMENTS,
+            vec![unique(doc! {"id": 1}), unique(doc! {"bookingId": 1})],
+        ),
     ];
     for (name, indexes) in wanted {
         db.collection::<Document>(name)

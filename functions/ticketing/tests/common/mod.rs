@@ -214,3 +214,58 @@ pub async fn seat_status(app: &App, t: &Trip, from: usize, to: usize, seat: &str
         .map(|s| s["status"].as_str().unwrap().to_owned())
         .expect("the seat is on the map")
 }
+
+/// A passenger with an account (so mail has an address).
+pub async fn passenger_with_email(app: &App) -> Principal {
+    let who = passenger();
+    transit::passengers::ensure_indexes(app).await.unwrap();
+    transit::db(app)
+        .await
+        .unwrap()
+        .collection::<Document>("passengers")
+        .insert_one(doc! {
+            "id": &who.user_id, "email": format!("{}@example.com", who.user_id),
+            "name": "Ana Sousa", "passwordHash": "x", "emailVerified": true,
+        })
+        .await
+        .unwrap();
+    who
+}
+
+/// Makes booking `id`'s hold lapse now, as time passing would: its
+/// inventory items' `holdUntil` and its `holdExpiresAt` move to the past.
+pub async fn lapse(
+    app: &App,
+    t: &Trip,
+    booking: &str,
+    seats: &[&str],
+    legs: std::ops::Range<usize>,
+) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let past = (Timestamp::now().as_second() - 1).to_string();
+    for seat in seats {
+        for leg in legs.clone() {
+            app.dynamodb()
+                .await
+                .update_item()
+                .table_name(app.config.table_name().unwrap())
+                .key("pk", AttributeValue::S(format!("seats#{}", t.id)))
+                .key("sk", AttributeValue::S(format!("{seat}#{leg:02}")))
+                .update_expression("SET holdUntil = :past")
+                .expression_attribute_values(":past", AttributeValue::N(past.clone()))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    transit::db(app)
+        .await
+        .unwrap()
+        .collection::<Document>("bookings")
+        .update_one(
+            doc! {"id": booking},
+            doc! {"$set": {"holdExpiresAt": mongodb::bson::DateTime::from_millis(0)}},
+        )
+        .await
+        .unwrap();
+}
