@@ -102,6 +102,27 @@ for r in soak:
         misses.append(f"{r['function']}: {r.get('error') or str(r['errors']) + ' errors'}")
     elif r["rssAfterMb"] > r["rssMidMb"] * 1.05 + 0.5:
         misses.append(f"{r['function']}: RSS grew {r['rssMidMb']} → {r['rssAfterMb']} MB over the second half")
+# Transit (scripts/bench-transit.py, tests/src/bin/hold-storm.rs).
+search_path, storm_path = f"{out}/search.json", f"{out}/storm.json"
+if os.path.exists(search_path):
+    search = json.load(open(search_path))
+    result["search"] = search
+    row = next((r for r in table if r["function"] == "search-trips" and "error" not in r), None)
+    lines += ["", f"**Transit search** over {search['trips']} trips ({search['boardingInLisbonThatDay']} board in "
+              f"Lisbon that day; plan {' < '.join(search['plan'])}): "
+              + (f"warm p50 {row['warmP50Us']} µs, p99 {row['warmP99Us']} µs." if row else "not measured.")]
+    if "COLLSCAN" in search["plan"]:
+        misses.append("search-trips: the query scans the collection, not the calls index")
+if os.path.exists(storm_path):
+    storm = json.load(open(storm_path))
+    result["storm"] = storm
+    lines += ["", f"**Hold storm**: {storm['clients']} passengers on one 40-seat bus, {storm['requests']} bookings in "
+              f"{storm['elapsedMs']} ms; answers {' '.join(f'{k}×{v}' for k, v in storm['statuses'].items())}; "
+              f"latency p50 {storm['p50Ms']} ms / p95 {storm['p95Ms']} ms / p99 {storm['p99Ms']} ms "
+              f"(local emulators, DynamoDB serialized); {storm['seatLegsWon']} seat-legs won, "
+              f"**{storm['doubleSales']} double sales**, inventory matches the winners: {storm['inventoryMatchesWinners']}."]
+    if storm["doubleSales"] or not storm["inventoryMatchesWinners"]:
+        misses.append(f"hold storm: {storm['doubleSales']} double sales")
 lines += ["", f"**Against DESIGN.md §10**: {len(misses)} miss(es)" + (":" if misses else ".")]
 lines += [f"- {m}" for m in misses]
 result["misses"] = misses

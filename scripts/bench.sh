@@ -7,6 +7,7 @@
 #   BENCH_FUNCTIONS="health verify-token"  measure only these binaries
 #   BENCH_INVOCATIONS=10000                 warm invocations per function (default 2000)
 #   SOAK_FUNCTIONS="list-organizations update-organization"  the soak (10,000 each)
+#   STORM_CLIENTS=24                        concurrent passengers in the transit hold storm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,6 +20,8 @@ trap 'scripts/stack.sh stop "$name" >/dev/null; rm -rf ".local/$name"' EXIT
 STACK_STAGE=test scripts/stack.sh start "$name" free
 set -a; . ".local/$name/env"; set +a
 .venv/bin/python scripts/seed.py >/dev/null
+# Transit: 10,000 trips to search (search-trips runs against them).
+.venv/bin/python scripts/bench-transit.py "$out"
 
 all=$(ls functions/*/src/bin/*.rs | xargs -n1 basename | sed 's/\.rs$//' | sort)
 functions=${BENCH_FUNCTIONS:-$all}
@@ -28,7 +31,7 @@ for f in $functions; do bins="$bins --bin $f"; done
 echo "bench: building release binaries (first run: several minutes)"
 soak_bins=""
 for f in ${SOAK_FUNCTIONS:-list-organizations update-organization}; do soak_bins="$soak_bins --bin $f"; done
-cargo build --release --locked --workspace --bin floor --bin lambda-bench --bin workspace-login $bins $soak_bins
+cargo build --release --locked --workspace --bin floor --bin lambda-bench --bin hold-storm --bin workspace-login $bins $soak_bins
 
 # Function environment: the stack's, with login limits out of the way (the
 # warm loop logs in thousands of times from one IP).
@@ -56,6 +59,12 @@ for f in ${SOAK_FUNCTIONS:-list-organizations update-organization}; do
   event="$out/events/$f.json"; [ -f "$event" ] || event="events/$domain/$f.json"
   $bench --env-file "$out/function.env" --out "$out/tmp-soak-$f" --invocations "${SOAK_INVOCATIONS:-10000}" "soak-$f=target/release/$f=$event" >/dev/null
 done
+# The hold storm: STORM_CLIENTS passengers booking one bus at once through
+# the real handler; latency percentiles and zero double sales (it exits 1
+# otherwise). The emulators apply DynamoDB requests one at a time, so the
+# dependency timeout is raised: the storm measures queueing, not timeouts.
+(set -a; . "$out/function.env"; DEPENDENCY_TIMEOUT_MS=10000; set +a
+ target/release/hold-storm --clients "${STORM_CLIENTS:-24}" --out "$out/storm.json" | grep -v '"_aws"')
 $bench --env-file "$out/function.env" --out "$out/tmp-floor" --invocations "$invocations" "floor=target/release/floor=events/admin/health.json" >/dev/null
 
 # The seed's design: Node 20 + Express + mongodb + jsonwebtoken + bcrypt.

@@ -8,8 +8,8 @@ DynamoDB backend checks a transaction's conditions and then applies its
 writes without a lock: two concurrent `TransactWriteItems` on one item can
 both pass their conditions. Real DynamoDB applies each request atomically,
 and the seat inventory's "no double sale" depends on it (TRANSIT.md §6), so
-locally every DynamoDB request holds one lock for its whole run. Other
-services stay concurrent.
+locally every DynamoDB write holds one lock for its whole run. Reads and
+the other services stay concurrent.
 """
 import sys
 import threading
@@ -18,13 +18,20 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
 DYNAMODB_TARGET = "DynamoDB_"
+# The operations that write: they take the lock, so a transaction's
+# conditions and writes are never interleaved with another write. Reads run
+# concurrently, as they do against DynamoDB (they never make a double sale).
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem", "ExecuteStatement",
+          "BatchExecuteStatement", "ExecuteTransaction", "CreateTable", "DeleteTable", "UpdateTable",
+          "UpdateTimeToLive"}
 
 
 def serialize_dynamodb(app):
     lock = threading.Lock()
 
     def wrapped(environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGET):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith(DYNAMODB_TARGET) or target.split(".", 1)[-1] not in WRITES:
             return app(environ, start_response)
         with lock:
             # Drain the response inside the lock: the backend's work may run

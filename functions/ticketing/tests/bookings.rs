@@ -513,7 +513,9 @@ async fn search_is_served_by_the_calls_index() {
 #[tokio::test]
 async fn dynamodb_unreachable_during_a_hold_is_503_and_holds_nothing() {
     let moto = test_support::OwnMoto::start().await;
-    let app: &'static App = shared::runtime::keep(moto.app(test_support::stack_config()).await);
+    let mut config = test_support::stack_config();
+    config.dependency_timeout = std::time::Duration::from_millis(1000);
+    let app: &'static App = shared::runtime::keep(moto.app(config).await);
     let c = company(app).await;
     let t = trip(app, &c, 72).await;
     assert_eq!(seat_status(app, &t, 0, 2, "1A").await, "available");

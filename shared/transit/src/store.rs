@@ -36,9 +36,34 @@ fn plain(keys: Document) -> IndexModel {
     IndexModel::builder().keys(keys).build()
 }
 
-/// The fleet's indexes (idempotent; cheap once they exist): what the
-/// unique rules and the company-scoped lists rely on.
+/// Whether this process already made sure of a set of indexes: creating
+/// them is idempotent but not free (a round trip per collection), so an
+/// execution environment does it once, on its first write.
+struct Ensured(std::sync::atomic::AtomicBool);
+
+impl Ensured {
+    const fn new() -> Self {
+        Ensured(std::sync::atomic::AtomicBool::new(false))
+    }
+
+    fn done(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn set(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
+static FLEET_INDEXES: Ensured = Ensured::new();
+static BOOKING_INDEXES: Ensured = Ensured::new();
+
+/// The fleet's indexes (idempotent; once per process): what the unique
+/// rules and the company-scoped lists rely on.
 pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
+    if FLEET_INDEXES.done() {
+        return Ok(());
+    }
     let db = crate::db(app).await?;
     let wanted: [(&str, Vec<IndexModel>); 7] = [
         (COMPANIES, vec![unique(doc! {"companyId": 1})]),
@@ -78,13 +103,17 @@ pub async fn ensure_fleet_indexes(app: &App) -> Result<(), ApiError> {
             .await
             .map_err(unavailable)?;
     }
+    FLEET_INDEXES.set();
     Ok(())
 }
 
-/// The sales' indexes (idempotent; cheap once they exist): bookings by id,
+/// The sales' indexes (idempotent; once per process): bookings by id,
 /// by passenger and company (newest first) and lapsed holds; tickets by id,
 /// booking and trip; one refund and one payment per booking.
 pub async fn ensure_booking_indexes(app: &App) -> Result<(), ApiError> {
+    if BOOKING_INDEXES.done() {
+        return Ok(());
+    }
     let db = crate::db(app).await?;
     let wanted: [(&str, Vec<IndexModel>); 4] = [
         (
@@ -116,5 +145,6 @@ pub async fn ensure_booking_indexes(app: &App) -> Result<(), ApiError> {
             .await
             .map_err(unavailable)?;
     }
+    BOOKING_INDEXES.set();
     Ok(())
 }
