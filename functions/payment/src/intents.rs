@@ -66,7 +66,8 @@ async fn own_booking(app: &App, passenger_id: &str, id: &str) -> Result<Document
 /// The booking's passenger (`p`). Creates the provider's PaymentIntent for
 /// the booking's amount (201), or returns the one already created (200);
 /// the client confirms it with the provider using `clientSecret`. A
-/// booking that is not `held`, or whose hold has lapsed, is 409. The
+/// booking that is not `held`, or whose hold has lapsed, is 409 (a payment
+/// completed after that is refunded or confirmed by the webhook). The
 /// provider unreachable is 503: nothing is charged and the booking stays held.
 #[utoipa::path(
     post,
@@ -88,18 +89,6 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
     let caller = app.caller(&req, &[Role::PASSENGER]).await?;
     let id = path_param(&req, "id")?;
     let booking = own_booking(app, &caller.user_id, &id).await?;
-    let payments = collection(app, PAYMENTS).await?;
-    let provider = Provider::of(app).await?;
-    if let Some(existing) = payments
-        .find_one(doc! {"bookingId": &id})
-        .await
-        .map_err(unavailable)?
-    {
-        let intent = provider
-            .intent(existing.get_str("id").unwrap_or_default())
-            .await?;
-        return Reply::ok(view(&intent, &id));
-    }
     let status = booking.get_str("status").unwrap_or_default();
     if status != bookings::HELD {
         return Err(ApiError::conflict(format!(
@@ -114,6 +103,18 @@ pub async fn create(app: &App, req: Request) -> Result<Reply, ApiError> {
         return Err(ApiError::conflict(
             "This booking's hold has lapsed; book the seats again.",
         ));
+    }
+    let payments = collection(app, PAYMENTS).await?;
+    let provider = Provider::of(app).await?;
+    if let Some(existing) = payments
+        .find_one(doc! {"bookingId": &id})
+        .await
+        .map_err(unavailable)?
+    {
+        let intent = provider
+            .intent(existing.get_str("id").unwrap_or_default())
+            .await?;
+        return Reply::ok(view(&intent, &id));
     }
     // The provider's idempotency key is the booking: concurrent or retried
     // calls get the same intent, so a booking is never charged twice.

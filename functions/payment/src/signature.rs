@@ -55,7 +55,7 @@ pub fn verify(header: Option<&str>, body: &[u8], secret: &str, now: i64) -> Resu
     if signatures.is_empty() {
         return Err(Refusal::Malformed);
     }
-    if (now - t).abs() > TOLERANCE_SECS {
+    if now.abs_diff(t) > TOLERANCE_SECS.unsigned_abs() {
         return Err(Refusal::OutsideTolerance);
     }
     let matches = signatures.iter().any(|candidate| {

@@ -187,9 +187,8 @@ pub async fn book(
 
     let stored = async {
         ensure_booking_indexes(app).await?;
-        transit::db(app)
+        bookings_collection(app)
             .await?
-            .collection::<Document>(BOOKINGS)
             .insert_one(&booking)
             .await
             .map_err(unavailable)?;
@@ -200,16 +199,30 @@ pub async fn book(
     }
     .await;
     if let Err(err) = stored {
-        // The seats are ours; give them back so a failed write holds
-        // nothing (the hold would lapse anyway, a sale would not).
-        let freed =
-            inventory::release(app, &id, order.trip_id, &seats, legs, order.passenger_id).await;
-        if let Err(e) = freed {
-            tracing::error!(booking = %id, error = %e, "seats of a failed booking not freed");
+        // Undo in the safe order: the booking goes first (its insert may
+        // have landed even if the answer was lost); only once it is surely
+        // gone are the seats given back. If it cannot be removed, the
+        // seats stay taken: never a booking whose seats are free.
+        let gone = async {
+            bookings_collection(app)
+                .await?
+                .delete_one(doc! {"id": &id})
+                .await
+                .map_err(unavailable)?;
+            sales::void_tickets(app, &id).await?;
+            inventory::release(app, &id, order.trip_id, &seats, legs, order.passenger_id).await
+        }
+        .await;
+        if let Err(e) = gone {
+            tracing::error!(booking = %id, error = %e, "a failed booking not undone; its seats stay taken");
         }
         return Err(err);
     }
     Ok(booking)
+}
+
+async fn bookings_collection(app: &App) -> Result<mongodb::Collection<Document>, ApiError> {
+    Ok(transit::db(app).await?.collection::<Document>(BOOKINGS))
 }
 
 /// The answer to a claim the inventory refused.

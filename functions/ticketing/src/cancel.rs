@@ -64,25 +64,29 @@ async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, A
         doc! {"refundedAmount": refunded, "cancelledAt": shared::clock::now()},
     )
     .await?;
-    if moved && refunded > 0 {
-        let method = booking.get_str("paidBy").unwrap_or("cash");
+    Ok(moved)
+}
+
+/// What follows a refund, safe to repeat (a retry after a failure part-way
+/// finishes here): the refund recorded once, tickets void, seats free, a
+/// card refund queued for the provider until it is issued, and — when this
+/// call made the cancellation — the cancellation mail.
+async fn after_refund(app: &App, booking: &Document, mail: bool) -> Result<(), ApiError> {
+    let id = booking.get_str("id").unwrap_or_default();
+    let refunded = minor_units(booking, "refundedAmount");
+    if refunded > 0 {
         refunds::record(
             app,
             booking,
             refunded,
-            method,
+            booking.get_str("paidBy").unwrap_or("cash"),
             booking.get_str("paymentId").ok(),
             refunds::CANCELLED,
         )
         .await?;
     }
-    Ok(moved)
-}
-
-/// What follows a refund, through the queue: a card refund for the
-/// provider (until it is issued, each cancel call asks again) and the
-/// cancellation mail.
-async fn after_refund(app: &App, id: &str) -> Result<(), ApiError> {
+    sales::void_tickets(app, id).await?;
+    free_seats(app, booking).await?;
     let booking_id = id.to_owned();
     if refunds::of_booking(app, id)
         .await?
@@ -96,9 +100,11 @@ async fn after_refund(app: &App, id: &str) -> Result<(), ApiError> {
         )
         .await?;
     }
-    // The mail never decides the cancellation: a lost notice is logged.
-    if let Err(e) = events::publish(app, &Event::BookingCancelled { booking_id }).await {
-        tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
+    if mail {
+        // The mail never decides the cancellation: a lost notice is logged.
+        if let Err(e) = events::publish(app, &Event::BookingCancelled { booking_id }).await {
+            tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
+        }
     }
     Ok(())
 }
@@ -141,7 +147,17 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
                 let moved =
                     model::transition(app, &id, &[model::HELD], model::RELEASED, doc! {}).await?;
                 if moved {
-                    free_seats(app, &booking).await?;
+                    // Only legs still held: a payment that sold them a
+                    // moment ago is refunded by its own confirmation.
+                    inventory::release_hold(
+                        app,
+                        &id,
+                        booking.get_str("tripId").unwrap_or_default(),
+                        &model::seat_labels(&booking),
+                        model::legs(&booking),
+                        booking.get_str("passengerId").ok(),
+                    )
+                    .await?;
                 }
                 moved
             }
@@ -158,10 +174,7 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::not_found(format!("No booking {id}.")))?;
         if done {
             if status != model::HELD {
-                // Idempotent: a retry after a failure part-way finishes here.
-                sales::void_tickets(app, &id).await?;
-                free_seats(app, &booking).await?;
-                after_refund(app, &id).await?;
+                after_refund(app, &booking, status == model::CONFIRMED).await?;
             }
             return Reply::ok(answer(app, &booking).await?);
         }

@@ -41,7 +41,7 @@ pub async fn expire_holds(app: &'static App, event: EventBridgeEvent) -> Result<
         let id = booking.get_str("id").unwrap_or_default();
         let outcome = async {
             if model::transition(app, id, &[model::HELD], model::EXPIRED, doc! {}).await? {
-                inventory::release(
+                inventory::release_hold(
                     app,
                     id,
                     booking.get_str("tripId").unwrap_or_default(),

@@ -539,3 +539,30 @@ async fn dynamodb_unreachable_during_a_hold_is_503_and_holds_nothing() {
         .unwrap();
     assert_eq!(written, 0);
 }
+
+#[tokio::test]
+async fn expiring_a_hold_never_frees_legs_a_payment_just_sold() {
+    let app = app();
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let (_, body) = hold(app, &passenger(), &t, 0, 2, &["9C"]).await;
+    let id = body["data"]["id"].as_str().unwrap().to_owned();
+    lapse(app, &t, &id, &["9C"], 0..2).await;
+    // A payment's confirmation has sold the legs but not yet moved the
+    // booking when expire-holds runs.
+    let booking = transit::bookings::find(app, &id).await.unwrap().unwrap();
+    let seats = transit::bookings::seat_labels(&booking);
+    assert!(
+        transit::inventory::sell(app, &transit::sales::claim_of(&booking, &seats))
+            .await
+            .unwrap()
+    );
+    let event = serde_json::from_value(test_support::event("ticketing", "expire-holds")).unwrap();
+    ticketing::expire::expire_holds(app, event).await.unwrap();
+    assert_eq!(
+        seat_status(app, &t, 0, 2, "9C").await,
+        "taken",
+        "the sale stands"
+    );
+    assert_eq!(hold(app, &passenger(), &t, 0, 1, &["9C"]).await.0, 409);
+}

@@ -283,10 +283,10 @@ pub async fn sell(app: &App, claim: &Claim<'_>) -> Result<bool, ApiError> {
     ))
 }
 
-/// Frees what booking `booking_id` holds or bought on `legs` (released,
-/// expired, cancelled, refunded) and its passenger's hold slots. Only this
-/// booking's items are deleted: a leg already taken by another booking
-/// after this hold lapsed stays theirs.
+/// Frees what booking `booking_id` holds or bought on `legs` (cancelled,
+/// refunded, or a claim or sale being undone) and its passenger's hold
+/// slots. Only this booking's items are deleted: a leg already taken by
+/// another booking after this hold lapsed stays theirs.
 pub async fn release(
     app: &App,
     booking_id: &str,
@@ -295,17 +295,45 @@ pub async fn release(
     legs: Range<usize>,
     passenger_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    let mut keys: Vec<(AttributeValue, AttributeValue)> = Vec::new();
-    for seat in seats {
-        for leg in legs.clone() {
-            keys.push((trip_pk(trip_id), seat_sk(seat, leg)));
-        }
-    }
-    delete_if_ours(app, booking_id, keys).await?;
+    let keys = seat_keys(trip_id, seats, legs);
+    delete_if_ours(app, booking_id, keys, false).await?;
     if let Some(passenger) = passenger_id {
         release_slots(app, passenger, booking_id).await?;
     }
     Ok(())
+}
+
+/// Frees a hold that ended unpaid (released, expired): only legs still
+/// `held` by it. A payment may have sold them a moment ago; those stay sold
+/// and its confirmation decides.
+pub async fn release_hold(
+    app: &App,
+    booking_id: &str,
+    trip_id: &str,
+    seats: &[String],
+    legs: Range<usize>,
+    passenger_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let keys = seat_keys(trip_id, seats, legs);
+    delete_if_ours(app, booking_id, keys, true).await?;
+    if let Some(passenger) = passenger_id {
+        release_slots(app, passenger, booking_id).await?;
+    }
+    Ok(())
+}
+
+fn seat_keys(
+    trip_id: &str,
+    seats: &[String],
+    legs: Range<usize>,
+) -> Vec<(AttributeValue, AttributeValue)> {
+    seats
+        .iter()
+        .flat_map(|seat| {
+            legs.clone()
+                .map(move |leg| (trip_pk(trip_id), seat_sk(seat, leg)))
+        })
+        .collect()
 }
 
 /// Frees the hold slots booking `booking_id` took of its passenger's (it
@@ -320,27 +348,35 @@ pub async fn release_slots(
         .chain((0..MAX_SEATS).map(|i| format!("s{i}")))
         .map(|sk| (slots_pk(passenger_id), s(sk)))
         .collect();
-    delete_if_ours(app, booking_id, slots).await
+    delete_if_ours(app, booking_id, slots, false).await
 }
 
-/// Deletes each item that is still `booking_id`'s; others are left alone.
+/// Deletes each item that is still `booking_id`'s (and, with `held_only`,
+/// still only held); others are left alone.
 async fn delete_if_ours(
     app: &App,
     booking_id: &str,
     keys: Vec<(AttributeValue, AttributeValue)>,
+    held_only: bool,
 ) -> Result<(), ApiError> {
     let table = app.config.table_name()?;
     let db = app.dynamodb().await;
     for (pk, sk) in keys {
-        let outcome = db
+        let mut delete = db
             .delete_item()
             .table_name(table)
             .key("pk", pk)
             .key("sk", sk)
-            .condition_expression("bookingId = :booking")
-            .expression_attribute_values(":booking", s(booking_id))
-            .send()
-            .await;
+            .expression_attribute_values(":booking", s(booking_id));
+        delete = if held_only {
+            delete
+                .condition_expression("bookingId = :booking AND #state = :held")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":held", s(HELD))
+        } else {
+            delete.condition_expression("bookingId = :booking")
+        };
+        let outcome = delete.send().await;
         match outcome {
             Ok(_) => {}
             Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {}

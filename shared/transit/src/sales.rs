@@ -108,7 +108,7 @@ pub async fn confirm(
     match booking.get_str("status").unwrap_or_default() {
         bookings::HELD | bookings::EXPIRED => {}
         bookings::CONFIRMED => {
-            issue_tickets(app, booking).await?;
+            finish(app, booking).await?;
             return Ok(Confirmation::AlreadyConfirmed);
         }
         _ => return Ok(Confirmation::Unseated),
@@ -135,17 +135,25 @@ pub async fn confirm(
         // by its passenger — then the seats just sold are not its to keep.
         let now = bookings::find(app, id).await?.unwrap_or_default();
         if now.get_str("status") == Ok(bookings::CONFIRMED) {
-            issue_tickets(app, &now).await?;
+            finish(app, &now).await?;
             return Ok(Confirmation::AlreadyConfirmed);
         }
         inventory::release(app, id, claim.trip_id, &seats, claim.legs.clone(), None).await?;
         return Ok(Confirmation::Unseated);
     }
+    finish(app, booking).await?;
+    Ok(Confirmation::Confirmed)
+}
+
+/// What follows a confirmation, safe to repeat (a redelivered event
+/// finishes what a failed first delivery started): tickets issued, the
+/// passenger's hold slots freed.
+async fn finish(app: &App, booking: &Document) -> Result<(), ApiError> {
     issue_tickets(app, booking).await?;
     if let Ok(passenger) = booking.get_str("passengerId") {
-        inventory::release_slots(app, passenger, id).await?;
+        inventory::release_slots(app, passenger, booking.get_str("id").unwrap_or_default()).await?;
     }
-    Ok(Confirmation::Confirmed)
+    Ok(())
 }
 
 /// A booking's tickets, one per seat; ids derive from the booking, so
