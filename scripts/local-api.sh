@@ -7,6 +7,7 @@
 # and served by `cargo lambda watch`.
 #
 #   scripts/local-api.sh start NAME   API URL in .local/NAME/api-url, password in .local/NAME/admin-password
+#   LOCAL_API_CONCURRENCY=8 scripts/local-api.sh start NAME   up to 8 instances per function
 #   scripts/local-api.sh stop NAME    stop exactly what `start NAME` started
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,10 +50,13 @@ start() { # name
   # Build every function first so the first request to each is not a compile.
   cargo build --workspace --bins --locked
   # Own process group (setsid) so stop ends watch and the functions it runs.
-  # --concurrency: more than one instance per function, as Lambda runs them,
-  # so concurrent requests really run at once (the default 1 serializes every
-  # race a test sets up).
-  PATH=$root/.venv/bin:$PATH setsid cargo lambda watch --env-file "$dir/env" --concurrency 8 \
+  # LOCAL_API_CONCURRENCY (default 1, cargo lambda watch's own): instances
+  # per function. `make test` asks for 8 so its races really run at once, as
+  # Lambda runs them; a caller sending one request at a time (the contract
+  # run) keeps 1, since every extra instance is another `cargo run` waiting
+  # on cargo's locks.
+  PATH=$root/.venv/bin:$PATH setsid cargo lambda watch --env-file "$dir/env" \
+    --concurrency "${LOCAL_API_CONCURRENCY:-1}" \
     --invoke-address 127.0.0.1 --invoke-port "$port" >"$dir/api.log" 2>&1 < /dev/null &
   echo $! > "$dir/api.pid"
   for _ in $(seq 1 300); do

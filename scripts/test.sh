@@ -22,7 +22,9 @@ cargo test --workspace --locked --lib --test '*'
 cargo test --workspace --locked --doc
 # The frontend's own API client, every call, against the API as `make dev`
 # serves it (tests/frontend/).
-scripts/local-api.sh start "$api"
+# Eight instances per function: race.py's concurrent bookings must really
+# run at once (one instance would serialize them and prove nothing).
+LOCAL_API_CONCURRENCY=8 scripts/local-api.sh start "$api"
 tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-password")"
 # Invariant 1 (no double sale), raced by real concurrent requests against
 # the running functions (tests/transit/race.py).
