@@ -417,13 +417,18 @@ async fn search_finds_trips_with_free_seats_for_the_segment() {
     let app = app();
     let c = company(app).await;
     let t = trip(app, &c, 30).await;
-    let date = t
-        .departs
-        .to_zoned(jiff::tz::TimeZone::get("Europe/Lisbon").unwrap())
-        .date()
-        .to_string();
+    // A call's date is the local date the bus leaves that stop: a trip leaving
+    // Lisbon late in the evening calls at Coimbra the next day.
+    let local_date = |after_min: i64| {
+        (t.departs + jiff::SignedDuration::from_mins(after_min))
+            .to_zoned(jiff::tz::TimeZone::get("Europe/Lisbon").unwrap())
+            .date()
+            .to_string()
+    };
     let search = |from: &str, to: &str, n: &str| {
-        let (from, to, n, date) = (from.to_owned(), to.to_owned(), n.to_owned(), date.clone());
+        let from_coimbra = from == t.cities[1];
+        let date = local_date(if from_coimbra { 120 } else { 0 });
+        let (from, to, n) = (from.to_owned(), to.to_owned(), n.to_owned());
         async move {
             send(
                 app,
