@@ -1,7 +1,11 @@
 """Transit data for `make bench`: 10,000 trips of one company across ten
 cities and 30 days (the shape `transit::trips::NewTrip` writes, with the
 `calls` search keys), and the search event the bench runs against them:
-Lisbon → Porto two days from now, a date many trips call on.
+Lisbon → Porto two days from now, a date many trips call on. Also a ticket
+on the first of those trips, signed with the stack's ticket key, and the
+scan event its driver sends: after the first invocation boards it, every
+scan is the repeat-scan path (verify the code, read the ticket, the
+conditional write refused, read the first scan), the most work a scan does.
 
     python scripts/bench-transit.py OUT_DIR     # with the stack's env loaded
 """
@@ -12,6 +16,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import boto3
+import jwt
 import pymongo
 
 TRIPS = 10_000
@@ -52,6 +58,7 @@ def trip(i):
 
 
 db.trips.delete_many({"id": {"$regex": "^bench-trip-"}})
+db.tickets.delete_many({"id": {"$regex": "^bench-ticket-"}})
 batch = [trip(i) for i in range(TRIPS)]
 for n in range(0, TRIPS, 1000):
     db.trips.insert_many(batch[n:n + 1000])
@@ -73,3 +80,33 @@ with open(f"{out}/events/search-trips.json", "w") as f:
 with open(f"{out}/search.json", "w") as f:
     json.dump({"trips": db.trips.count_documents({}), "boardingInLisbonThatDay": matching, "plan": stages}, f)
 print(f"bench-transit: {TRIPS} trips; {matching} board in Lisbon on {date}; plan {' < '.join(stages)}")
+
+
+# The scan: seed's driver u-rui drives bench-trip-0; one valid ticket on it.
+db.trips.update_one({"id": "bench-trip-0"}, {"$set": {"driverId": "u-rui"}})
+first = batch[0]
+ticket = {
+    "id": "bench-ticket-1", "bookingId": "bench-booking", "companyId": "acme", "passengerId": "bench-passenger",
+    "tripId": "bench-trip-0", "seat": "1A", "passengerName": "Bench Rider",
+    "fromStopId": first["route"]["stops"][0]["stopId"], "toStopId": first["route"]["stops"][2]["stopId"],
+    "status": "valid", "createdAt": datetime.now(timezone.utc),
+    "validUntil": first["arrivalAt"] + timedelta(hours=6),
+}
+db.tickets.insert_one(ticket)
+secrets = boto3.client("secretsmanager")
+keys = json.loads(secrets.get_secret_value(SecretId=os.environ["TICKET_SIGNING_KEYS_SECRET_ID"])["SecretString"])
+active = next(k for k in keys["jwtSigningKeys"] if k["kid"] == keys["jwtActiveKid"])
+code = jwt.encode({
+    "iss": os.environ.get("JWT_ISSUER", "avaone-auth"), "aud": "avaone-transit-ticket",
+    "tid": ticket["id"], "trp": ticket["tripId"], "seat": ticket["seat"],
+    "from": ticket["fromStopId"], "to": ticket["toStopId"],
+    "nbf": int(ticket["createdAt"].timestamp()), "exp": int(ticket["validUntil"].timestamp()),
+}, active["privateKeyPem"], algorithm="EdDSA", headers={"kid": active["kid"]})
+with open("events/qr/scan-ticket.json") as f:
+    event = json.load(f)
+event["requestContext"]["authorizer"]["lambda"] = {"userId": "u-rui", "role": "driver", "organizationId": "acme",
+                                                    "permissions": []}
+event["body"] = json.dumps({"code": code, "tripId": "bench-trip-0", "deviceId": "bench-device"})
+with open(f"{out}/events/scan-ticket.json", "w") as f:
+    json.dump(event, f)
+print("bench-transit: a signed ticket on bench-trip-0 for the scan-ticket bench")

@@ -11,7 +11,7 @@ All state is in memory and is gone when the process exits.
     FAKE_PAYMENTS_SECRET_KEY=sk_test_local \\
     FAKE_PAYMENTS_WEBHOOK_SECRET=whsec_local \\
     FAKE_PAYMENTS_WEBHOOK_URL=http://127.0.0.1:9000/api/v1/... \\
-    python3 scripts/fake-payments.py PORT      # 127.0.0.1:PORT only; PORT 0 picks a free one
+    python3 scripts/fake-payments.py PORT [HOST]   # HOST:PORT, 127.0.0.1 by default; PORT 0 picks a free one
 
 It prints `fake-payments: listening on http://127.0.0.1:PORT` once it accepts
 connections, then one stderr line per request. Without FAKE_PAYMENTS_WEBHOOK_URL
@@ -779,8 +779,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main(argv):
-    if len(argv) != 2 or not argv[1].isdigit() or int(argv[1]) > 65535:
-        sys.exit("usage: python3 scripts/fake-payments.py PORT  "
+    if len(argv) not in (2, 3) or not argv[1].isdigit() or int(argv[1]) > 65535:
+        sys.exit("usage: python3 scripts/fake-payments.py PORT [HOST]  "
                  "(env FAKE_PAYMENTS_SECRET_KEY, FAKE_PAYMENTS_WEBHOOK_SECRET, FAKE_PAYMENTS_WEBHOOK_URL)")
     STATE.secret_key = os.environ.get("FAKE_PAYMENTS_SECRET_KEY", "")
     STATE.webhook_secret = os.environ.get("FAKE_PAYMENTS_WEBHOOK_SECRET", "")
@@ -788,11 +788,14 @@ def main(argv):
     # Refuse to start half-configured rather than accept any key or send unverifiable events.
     if not STATE.secret_key or not STATE.webhook_secret:
         sys.exit("fake-payments: set FAKE_PAYMENTS_SECRET_KEY and FAKE_PAYMENTS_WEBHOOK_SECRET")
+    # A local address only: loopback, or (for `sam local` containers) the
+    # Docker bridge's.
+    host = argv[2] if len(argv) == 3 else "127.0.0.1"
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", int(argv[1])), Handler)
+        server = ThreadingHTTPServer((host, int(argv[1])), Handler)
     except OSError as e:
-        sys.exit(f"fake-payments: cannot listen on 127.0.0.1:{argv[1]}: {e}")
-    print(f"fake-payments: listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+        sys.exit(f"fake-payments: cannot listen on {host}:{argv[1]}: {e}")
+    print(f"fake-payments: listening on http://{host}:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,7 +7,8 @@ AWS_ENDPOINT_URL, LOCAL_MONGODB_URI) and creates, idempotently:
 - the secrets, one per purpose as on AWS: the configuration secret (the
   MongoDB URI), the signing keys secret (a freshly generated Ed25519 key:
   kid, PKCS#8 private PEM), the verification keys secret (its SPKI public
-  PEM), and empty admin and Gemini secrets;
+  PEM), and empty admin and Gemini secrets; transit's ticket code keys the
+  same way (their own pair: TICKET_SIGNING_KEYS_SECRET_ID, TICKET_KEYS_SECRET_ID);
 - the SES sender identity (verified, as moto allows);
 - transit's queue (TRANSIT_QUEUE_URL) and its dead-letter queue after 5
   receives, as the template's TransitQueue; locally a failed job comes back
@@ -130,17 +131,20 @@ def secrets():
         "mongodbUri": env["LOCAL_MONGODB_URI"],
     })
 
-    signing = read_secret(sm, env["SIGNING_KEYS_SECRET_ID"])
-    verification = read_secret(sm, env["VERIFICATION_KEYS_SECRET_ID"])
-    if not (signing or {}).get("jwtSigningKeys") or not (verification or {}).get("jwtPublicKeys"):
-        key = signing_key()
-        write_secret(sm, env["SIGNING_KEYS_SECRET_ID"], signing, {
-            "jwtSigningKeys": [{"kid": key["kid"], "privateKeyPem": key["privateKeyPem"]}],
-            "jwtActiveKid": key["kid"],
-        })
-        write_secret(sm, env["VERIFICATION_KEYS_SECRET_ID"], verification, {
-            "jwtPublicKeys": [{"kid": key["kid"], "publicKeyPem": key["publicKeyPem"]}],
-        })
+    # Access tokens, and transit's ticket codes: each its own key pair.
+    for private_name, public_name in (("SIGNING_KEYS_SECRET_ID", "VERIFICATION_KEYS_SECRET_ID"),
+                                      ("TICKET_SIGNING_KEYS_SECRET_ID", "TICKET_KEYS_SECRET_ID")):
+        signing = read_secret(sm, env[private_name])
+        verification = read_secret(sm, env[public_name])
+        if not (signing or {}).get("jwtSigningKeys") or not (verification or {}).get("jwtPublicKeys"):
+            key = signing_key()
+            write_secret(sm, env[private_name], signing, {
+                "jwtSigningKeys": [{"kid": key["kid"], "privateKeyPem": key["privateKeyPem"]}],
+                "jwtActiveKid": key["kid"],
+            })
+            write_secret(sm, env[public_name], verification, {
+                "jwtPublicKeys": [{"kid": key["kid"], "publicKeyPem": key["publicKeyPem"]}],
+            })
 
     for name in (env["ADMIN_SECRET_ID"], env["GEMINI_SECRET_ID"]):
         current = read_secret(sm, name)

@@ -41,6 +41,20 @@ start() { # name
     echo "GEMINI_BASE_URL=http://$gateway:$gemini_port" >> "$dir/env"
     .venv/bin/python scripts/set-gemini-key.py local-test-key
   fi
+  local port; port=$(.venv/bin/python scripts/free-port.py)
+  if [ "${FAKE_PAYMENTS:-0}" = 1 ]; then
+    # Tests: the payment provider (paid, no local server) is played by
+    # scripts/fake-payments.py on the Docker bridge address, so the function
+    # containers reach it; it signs its events to this API's webhook.
+    local payments_port; payments_port=$(.venv/bin/python scripts/free-port.py)
+    FAKE_PAYMENTS_SECRET_KEY=sk_test_local FAKE_PAYMENTS_WEBHOOK_SECRET=whsec_local \
+      FAKE_PAYMENTS_WEBHOOK_URL=http://127.0.0.1:$port/api/v1/transit/payments/webhook \
+      .venv/bin/python scripts/fake-payments.py "$payments_port" "$gateway" >"$dir/payments.log" 2>&1 &
+    echo $! > "$dir/payments.pid"
+    overrides="$overrides PaymentApiBase=http://$gateway:$payments_port"
+    echo "PAYMENT_API_BASE=http://$gateway:$payments_port" >> "$dir/env"
+    echo "http://$gateway:$payments_port" > "$dir/payments-url"
+  fi
   # sam's --env-vars format; it overrides only variables template.yaml declares.
   python3 -c '
 import json, sys
@@ -60,7 +74,6 @@ json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.a
   # images, audio) by itself; sam local decodes every body as UTF-8 unless
   # the API names its binary types. Name them in the built template only.
   .venv/bin/python scripts/sam-binary-types.py .aws-sam/build/template.yaml
-  local port; port=$(.venv/bin/python scripts/free-port.py)
   # LAZY: a function's container starts on its first request and then stays warm.
   setsid sam local start-api --host 127.0.0.1 --port "$port" \
     --env-vars "$dir/sam-env.json" --parameter-overrides "$overrides" \
@@ -96,7 +109,10 @@ stop() { # name
     local ids; ids=$(sed -n 's/.*SAM_CONTAINER_ID: \([0-9a-f]*\).*/\1/p' "$dir/sam.log" | sort -u)
     [ -z "$ids" ] || $docker rm -f $ids >/dev/null 2>&1 || true
   fi
-  if [ -f "$dir/gemini.pid" ]; then kill "$(cat "$dir/gemini.pid")" 2>/dev/null || true; rm -f "$dir/gemini.pid"; fi
+  local fake
+  for fake in gemini payments; do
+    if [ -f "$dir/$fake.pid" ]; then kill "$(cat "$dir/$fake.pid")" 2>/dev/null || true; rm -f "$dir/$fake.pid"; fi
+  done
   scripts/stack.sh stop "$name"
   if [ -f "$dir/dockerd-ours" ]; then scripts/docker-engine.sh stop; rm -f "$dir/dockerd-ours"; fi
 }

@@ -31,7 +31,9 @@ tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-p
 .venv/bin/python tests/transit/race.py "$(cat ".local/$api/api-url")" \
   "$(sed -n 's/^AWS_ENDPOINT_URL=//p' ".local/$api/env")" 25
 # A passenger's journey as `make dev` serves it: search, hold, pay through the
-# fake provider, confirmed by its webhook, e-ticket mailed by the queue worker.
+# fake provider, confirmed by its webhook, e-ticket mailed by the queue worker;
+# then its code verified offline (PyJWT + /ticket-keys), its QR image, the
+# driver's scan (a second one is 409) and the manifest.
 .venv/bin/python tests/transit/journey.py "$(cat ".local/$api/api-url")" \
   "$(sed -n 's/^AWS_ENDPOINT_URL=//p' ".local/$api/env")" "$(cat ".local/$api/payments-url")"
 .venv/bin/sam validate --lint --template template.yaml

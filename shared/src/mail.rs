@@ -7,7 +7,13 @@ use crate::{
     http::ApiError,
     stores::{Dependency, aws::error_chain},
 };
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::{
+    primitives::Blob,
+    types::{
+        Attachment, AttachmentContentDisposition, AttachmentContentTransferEncoding, Body, Content,
+        Destination, EmailContent, Message,
+    },
+};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
@@ -33,6 +39,40 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Images the HTML shows inline (`<img src="cid:…">`), sent as inline
+    /// attachments so mail clients that block remote images still show them.
+    pub images: Vec<InlineImage>,
+}
+
+/// An image inside a mail's HTML body.
+#[derive(Debug, Clone)]
+pub struct InlineImage {
+    /// Referenced as `cid:{content_id}`.
+    pub content_id: String,
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+    /// Shown above the image, and as its alternative text.
+    pub caption: String,
+}
+
+impl Mail {
+    /// Adds `images` below the body, each under its caption.
+    pub fn with_images(mut self, images: Vec<InlineImage>) -> Self {
+        let figures: String = images
+            .iter()
+            .map(|i| {
+                format!(
+                    "<p>{caption}<br><img src=\"cid:{cid}\" alt=\"{caption}\" width=\"240\" height=\"240\"></p>",
+                    caption = escape_html(&i.caption),
+                    cid = escape_html(&i.content_id),
+                )
+            })
+            .collect();
+        self.html = self.html.replace("</body>", &format!("{figures}</body>"));
+        self.images.extend(images);
+        self
+    }
 }
 
 /// Renders labelled fields as a text list and an escaped HTML table.
@@ -68,6 +108,7 @@ pub fn render(
             "<!doctype html><html><body style=\"font-family:sans-serif\"><p>{}</p><table>{html_rows}</table></body></html>",
             escape_html(intro)
         ),
+        images: Vec::new(),
     }
 }
 
@@ -79,15 +120,26 @@ pub async fn send(app: &App, mail: &Mail) -> Result<String, ApiError> {
             .build()
             .map_err(ApiError::internal)
     };
-    let message = Message::builder()
-        .subject(content(&mail.subject)?)
-        .body(
-            Body::builder()
-                .text(content(&mail.text)?)
-                .html(content(&mail.html)?)
-                .build(),
-        )
-        .build();
+    let mut message = Message::builder().subject(content(&mail.subject)?).body(
+        Body::builder()
+            .text(content(&mail.text)?)
+            .html(content(&mail.html)?)
+            .build(),
+    );
+    for image in &mail.images {
+        message = message.attachments(
+            Attachment::builder()
+                .raw_content(Blob::new(image.bytes.clone()))
+                .content_disposition(AttachmentContentDisposition::Inline)
+                .content_transfer_encoding(AttachmentContentTransferEncoding::Base64)
+                .content_id(&image.content_id)
+                .content_type(image.content_type)
+                .file_name(&image.file_name)
+                .build()
+                .map_err(ApiError::internal)?,
+        );
+    }
+    let message = message.build();
     let mut request = app
         .ses()
         .await

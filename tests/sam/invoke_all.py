@@ -52,7 +52,7 @@ def problem(binary, out):
     if binary == "authorizer":
         return None if isinstance(out.get("isAuthorized"), bool) else "no boolean isAuthorized"
     status = out.get("statusCode")
-    if binary == "jwks":
+    if binary in ("jwks", "ticket-keys"):
         keys = json.loads(out.get("body") or "{}").get("keys")
         return None if status == 200 and keys and all("kid" in k for k in keys) else "no JWK set"
     if binary == "openapi":

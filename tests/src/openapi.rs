@@ -28,6 +28,7 @@ pub fn parts() -> Vec<utoipa::openapi::OpenApi> {
         passenger::openapi::Api::openapi(),
         company::openapi::Api::openapi(),
         payment::openapi::Api::openapi(),
+        qr::openapi::Api::openapi(),
         ticketing::openapi::Api::openapi(),
     ]
 }

@@ -151,6 +151,7 @@ fn each_function_reads_only_the_secrets_it_uses() {
         "debug-login",
         "openapi",
         "not-found",
+        "ticket-keys",
         "voice-agent",
         "speech-to-text",
         "text-to-speech",
@@ -183,6 +184,12 @@ fn each_function_reads_only_the_secrets_it_uses() {
                 .contains(&b)
                 .then_some("AdminSecret"),
             voice.contains(&b).then_some("GeminiSecret"),
+            ["get-ticket", "get-ticket-qr", "transit-worker"]
+                .contains(&b)
+                .then_some("TicketSigningKeysSecret"),
+            ["ticket-keys", "scan-ticket", "sync-scans"]
+                .contains(&b)
+                .then_some("TicketKeysSecret"),
         ]
         .into_iter()
         .flatten()
@@ -329,6 +336,15 @@ fn identity_functions_may_reach_the_keys_they_use() {
                 ("dynamodb:DeleteItem", "holds"),
             ],
         ),
+        (
+            "scan-ticket",
+            &[("dynamodb:PutItem", "scans"), ("dynamodb:GetItem", "scans")],
+        ),
+        (
+            "sync-scans",
+            &[("dynamodb:PutItem", "scans"), ("dynamodb:GetItem", "scans")],
+        ),
+        ("get-manifest", &[("dynamodb:Query", "scans")]),
         ("update-driver", &sessions_end),
         ("delete-driver", &sessions_end),
         ("update-organization", &sessions_end),

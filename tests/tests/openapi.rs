@@ -127,6 +127,13 @@ fn every_operation_answers_json_and_documents_its_errors() {
                 .collect();
             assert!(!success.is_empty(), "{method} {path}: no 2xx/3xx response");
             for (status, response) in responses {
+                // An image route (a ticket's QR) answers the image itself.
+                let image = response["content"]
+                    .as_object()
+                    .is_some_and(|c| !c.is_empty() && c.keys().all(|k| k.starts_with("image/")));
+                if status.starts_with('2') && image {
+                    continue;
+                }
                 let schema = &response["content"]["application/json"]["schema"];
                 assert!(
                     schema.is_object(),

@@ -11,7 +11,7 @@ use shared::{
     },
 };
 
-use shared::identity::tokens;
+use shared::identity::{jwt::JwkSet, tokens};
 
 use crate::{accounts, login::TokenPair};
 
@@ -176,34 +176,6 @@ pub struct LoggedOut {
     pub logged_out: bool,
 }
 
-/// A JWK Set (RFC 7517 §5) of the public verification keys.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct JwkSet {
-    pub keys: Vec<Jwk>,
-}
-
-/// One Ed25519 public key as an OKP JWK (RFC 8037).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Jwk {
-    /// Always `OKP`.
-    #[schema(example = "OKP")]
-    pub kty: String,
-    /// Always `Ed25519`.
-    #[schema(example = "Ed25519")]
-    pub crv: String,
-    /// Always `EdDSA`.
-    #[schema(example = "EdDSA")]
-    pub alg: String,
-    /// Always `sig`.
-    #[serde(rename = "use")]
-    #[schema(example = "sig")]
-    pub use_: String,
-    /// The key id, as in the `kid` header of the tokens it verifies.
-    pub kid: String,
-    /// The raw 32-byte public key, base64url without padding.
-    pub x: String,
-}
-
 /// The public keys that verify access tokens (JWK Set).
 ///
 /// Public. The body is a standard JWK Set, not the envelope, so JWT
@@ -221,8 +193,7 @@ pub struct Jwk {
 )]
 pub async fn jwks(app: &App, _req: Request) -> Result<Reply, ApiError> {
     let ring = app.keyring().await?;
-    let set: JwkSet = serde_json::from_value(ring.jwks()).map_err(ApiError::internal)?;
-    Ok(Reply::standard_document(set)?.header(
+    Ok(Reply::standard_document(ring.jwk_set()?)?.header(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     ))

@@ -138,6 +138,8 @@ pub async fn book(
         "fromStop": ride::stop_ref(stops[legs.start]),
         "toStop": ride::stop_ref(stops[legs.end]),
         "departureAt": zone::bson(ride::departs(stops[legs.start])),
+        // The scheduled arrival at `toStop`: the end of its tickets' window.
+        "arrivalAt": zone::bson(ride::arrives(stops[legs.end])),
         "tripArrivalAt": zone::bson(arrival),
         "seats": order.seats.iter().map(|c| doc! {
             "seat": c.seat.trim(),

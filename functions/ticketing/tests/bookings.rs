@@ -2,6 +2,10 @@
 //! stores (TRANSIT.md §4: invariants 1, 5 and 6). The race of concurrent
 //! requests against the running functions is `tests/transit/race.py`.
 
+// The handlers' futures nest deeper than rustc's default layout query
+// depth once wrapped in the test's calls.
+#![recursion_limit = "256"]
+
 mod common;
 
 use common::*;

@@ -1,12 +1,13 @@
 //! The passenger's mail (TRANSIT.md §7): the e-ticket once a booking is
-//! confirmed (subject with `ticket` and the booking id), and the
+//! confirmed (subject with `ticket` and the booking id; each ticket's QR
+//! code inline), and the
 //! cancellation or refund notice (subject with `cancelled` / `refunded`
 //! and the booking id). Sent to the passenger's address, or to the buyer's
 //! for a counter sale that gave one; a booking with neither gets none.
 
 use mongodb::bson::Document;
 use shared::{App, http::ApiError, mail};
-use transit::{bookings, passengers, sales, store, zone};
+use transit::{bookings, codes, passengers, sales, store, zone};
 
 async fn booking(app: &App, id: &str) -> Result<Document, ApiError> {
     bookings::find(app, id)
@@ -99,15 +100,35 @@ pub async fn e_ticket(app: &App, id: &str) -> Result<(), ApiError> {
             ),
         ),
     ];
+    // Each valid ticket's code as a QR image, shown inline.
+    let mut images = Vec::new();
+    for t in tickets
+        .iter()
+        .filter(|t| t.get_str("status") == Ok(sales::VALID))
+    {
+        let ticket_id = t.get_str("id").unwrap_or_default();
+        let code = codes::sign(app, t).await?;
+        images.push(mail::InlineImage {
+            content_id: format!("ticket-{ticket_id}"),
+            file_name: format!("ticket-{ticket_id}.png"),
+            content_type: "image/png",
+            bytes: transit::qr::png(&code)?,
+            caption: format!(
+                "Seat {} — ticket {ticket_id}",
+                t.get_str("seat").unwrap_or_default()
+            ),
+        });
+    }
     let to = recipient(app, &b).await?;
     send(app, to, |to| {
         mail::render(
             to,
             None,
             &format!("Your AvaOne Transit ticket — booking {id}"),
-            "Your booking is confirmed. Show a ticket's code when you board.",
+            "Your booking is confirmed. Show a ticket's QR code when you board.",
             &fields,
         )
+        .with_images(images)
     })
     .await
 }

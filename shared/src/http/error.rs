@@ -33,6 +33,12 @@ pub enum ErrorCode {
     /// Transit: the passenger already holds the most seats or bookings
     /// allowed (429).
     HoldLimit,
+    /// Transit: the ticket was already scanned (409, `data.firstScan`
+    /// names when and by which device).
+    AlreadyBoarded,
+    /// Transit: the ticket code does not board this trip now (422,
+    /// `data.reason`).
+    TicketInvalid,
 }
 
 impl ErrorCode {
@@ -53,6 +59,8 @@ impl ErrorCode {
             ErrorCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             ErrorCode::SeatsTaken => "SEATS_TAKEN",
             ErrorCode::HoldLimit => "HOLD_LIMIT",
+            ErrorCode::AlreadyBoarded => "ALREADY_BOARDED",
+            ErrorCode::TicketInvalid => "TICKET_INVALID",
         }
     }
 }

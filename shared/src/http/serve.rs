@@ -29,6 +29,8 @@ pub struct Reply {
     meta: Option<Value>,
     headers: Vec<(HeaderName, HeaderValue)>,
     enveloped: bool,
+    /// A whole body that is not JSON (an image): its content type and bytes.
+    file: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Reply {
@@ -40,6 +42,7 @@ impl Reply {
             meta: None,
             headers: Vec::new(),
             enveloped: true,
+            file: None,
         })
     }
 
@@ -54,6 +57,19 @@ impl Reply {
 
     /// 200 with `data` as the whole body, for documents whose format a
     /// standard fixes (the JWK Set). Everything else uses the envelope.
+    /// 200 with `bytes` as the whole body, served as `content_type` (an
+    /// image a browser or `<img>` shows), not in the envelope.
+    pub fn file(content_type: &'static str, bytes: Vec<u8>) -> Self {
+        Reply {
+            status: StatusCode::OK,
+            data: Value::Null,
+            meta: None,
+            headers: Vec::new(),
+            enveloped: false,
+            file: Some((content_type, bytes)),
+        }
+    }
+
     pub fn standard_document(data: impl Serialize) -> Result<Self, ApiError> {
         let mut reply = Self::ok(data)?;
         reply.enveloped = false;
@@ -212,8 +228,24 @@ where
 }
 
 fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> Response<Body> {
+    if let Ok(Reply {
+        status,
+        headers,
+        file: Some((content_type, bytes)),
+        ..
+    }) = result
+    {
+        return respond(
+            status,
+            content_type,
+            Body::Binary(bytes),
+            request_id,
+            None,
+            headers,
+        );
+    }
     let timestamp = crate::clock::now_rfc3339();
-    let (status, body, mut headers, retry_after) = match &result {
+    let (status, body, headers, retry_after) = match &result {
         Ok(reply) if !reply.enveloped => (
             reply.status,
             serde_json::to_string(&reply.data),
@@ -262,9 +294,28 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
     let body = body.unwrap_or_else(|_| {
         r#"{"success":false,"error":"Response could not be encoded.","code":"INTERNAL"}"#.to_owned()
     });
+    respond(
+        status,
+        "application/json",
+        Body::Text(body),
+        request_id,
+        retry_after,
+        headers,
+    )
+}
+
+/// The response with the headers every answer carries, then the handler's.
+fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Body,
+    request_id: &str,
+    retry_after: Option<u64>,
+    mut headers: Vec<(HeaderName, HeaderValue)>,
+) -> Response<Body> {
     let mut builder = Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::CACHE_CONTROL, "no-store")
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         .header(
@@ -274,7 +325,7 @@ fn render(service: &str, request_id: &str, result: Result<Reply, ApiError>) -> R
     if let Some(secs) = retry_after {
         builder = builder.header(header::RETRY_AFTER, secs);
     }
-    let mut response = builder.body(Body::Text(body)).unwrap_or_else(|_| {
+    let mut response = builder.body(body).unwrap_or_else(|_| {
         let mut fallback = Response::new(Body::Empty);
         *fallback.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         fallback

@@ -51,7 +51,10 @@ impl App {
         self.keyring_of(SecretKind::VERIFICATION_KEYS).await
     }
 
-    async fn keyring_of(&self, kind: SecretKind) -> Result<Arc<Keyring>, ApiError> {
+    /// The key set held by the secret `kind`, parsed once per secret value:
+    /// the access tokens' ([`App::keyring`]) or a product's own (transit's
+    /// ticket keys).
+    pub async fn keyring_of(&self, kind: SecretKind) -> Result<Arc<Keyring>, ApiError> {
         let secret = self.secret_of(kind).await?;
         let mut cache = self
             .keyring_cache

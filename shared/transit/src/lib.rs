@@ -4,7 +4,9 @@
 //! each other; what two transit domains share lives here.
 //!
 //! - [`access`]: who may act on which company (role and licence).
+//! - [`boarding`]: the first scan of each ticket (one boarding per ticket).
 //! - [`bookings`]: bookings as the domains read them.
+//! - [`codes`]: signed ticket codes (their own keys and audience).
 //! - [`companies`]: a company's settings (zone, currency, holds, refunds).
 //! - [`events`]: the queue `transit-worker` consumes.
 //! - [`provider`]: the Stripe-shaped payment provider's client.
@@ -12,6 +14,7 @@
 //! - [`inventory`]: the seat inventory in DynamoDB: holds and sales that
 //!   never sell a seat's leg twice (invariant 1).
 //! - [`passengers`]: passenger accounts (`transit.passengers`).
+//! - [`qr`]: a ticket code as a QR image (PNG, SVG).
 //! - [`store`]: the fleet's collections and their indexes.
 //! - [`trips`]: trips with their route and bus snapshots, and the
 //!   timetable rule that materializes a schedule's trips.
@@ -22,12 +25,15 @@ use mongodb::Database;
 use shared::{App, http::ApiError, stores::mongo::Cluster};
 
 pub mod access;
+pub mod boarding;
 pub mod bookings;
+pub mod codes;
 pub mod companies;
 pub mod events;
 pub mod inventory;
 pub mod passengers;
 pub mod provider;
+pub mod qr;
 pub mod refunds;
 pub mod sales;
 pub mod store;

@@ -189,6 +189,7 @@ pub async fn issue_tickets(app: &App, booking: &Document) -> Result<(), ApiError
             "toStopId": stop("toStop"),
             "status": VALID,
             "createdAt": shared::clock::now(),
+            "validUntil": crate::zone::bson(crate::codes::valid_until(booking)),
         };
         tickets
             .update_one(doc! {"id": &id}, doc! {"$setOnInsert": ticket})

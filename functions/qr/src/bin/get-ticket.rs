@@ -1,0 +1,7 @@
+//! GET /api/v1/transit/tickets/{id}: a ticket with its signed code
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init();
+    let app = shared::App::from_env()?;
+    shared::http::serve(qr::SERVICE, app, qr::tickets::get).await
+}
