@@ -41,12 +41,25 @@ start() { # name
     echo "GEMINI_BASE_URL=http://$gateway:$gemini_port" >> "$dir/env"
     .venv/bin/python scripts/set-gemini-key.py local-test-key
   fi
+  if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
+    # Symbol tables are a third of a debug binary, and sam build keeps two
+    # copies of each (target/lambda, .aws-sam): without them the 48 functions
+    # take ~3 GB less disk. Panics still print their message and location.
+    CARGO_PROFILE_DEV_STRIP=symbols SAM_BUILD_MODE=debug \
+      sam build --beta-features --parameter-overrides "Architecture=x86_64"
+  fi
+  # On AWS an HTTP API base64-encodes non-text bodies (FormData uploads,
+  # images, audio) by itself; sam local decodes every body as UTF-8 unless
+  # the API names its binary types. Name them in the built template only.
+  .venv/bin/python scripts/sam-binary-types.py .aws-sam/build/template.yaml
+  # Ports are picked after the build (minutes), just before they are bound.
   local port; port=$(.venv/bin/python scripts/free-port.py)
   if [ "${FAKE_PAYMENTS:-0}" = 1 ]; then
     # Tests: the payment provider (paid, no local server) is played by
     # scripts/fake-payments.py on the Docker bridge address, so the function
     # containers reach it; it signs its events to this API's webhook.
-    local payments_port; payments_port=$(.venv/bin/python scripts/free-port.py)
+    local payments_port; payments_port=$port
+    while [ "$payments_port" = "$port" ]; do payments_port=$(.venv/bin/python scripts/free-port.py); done
     FAKE_PAYMENTS_SECRET_KEY=sk_test_local FAKE_PAYMENTS_WEBHOOK_SECRET=whsec_local \
       FAKE_PAYMENTS_WEBHOOK_URL=http://127.0.0.1:$port/api/v1/transit/payments/webhook \
       .venv/bin/python scripts/fake-payments.py "$payments_port" "$gateway" >"$dir/payments.log" 2>&1 &
@@ -63,17 +76,6 @@ json.dump({"Parameters": {k: v.strip("\"") for k, v in env.items()}}, open(sys.a
 ' "$dir/env" "$dir/sam-env.json"
   echo "$image" > "$dir/invoke-image"
   echo "$overrides" > "$dir/parameter-overrides"
-  if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
-    # Symbol tables are a third of a debug binary, and sam build keeps two
-    # copies of each (target/lambda, .aws-sam): without them the 48 functions
-    # take ~3 GB less disk. Panics still print their message and location.
-    CARGO_PROFILE_DEV_STRIP=symbols SAM_BUILD_MODE=debug \
-      sam build --beta-features --parameter-overrides "Architecture=x86_64"
-  fi
-  # On AWS an HTTP API base64-encodes non-text bodies (FormData uploads,
-  # images, audio) by itself; sam local decodes every body as UTF-8 unless
-  # the API names its binary types. Name them in the built template only.
-  .venv/bin/python scripts/sam-binary-types.py .aws-sam/build/template.yaml
   # LAZY: a function's container starts on its first request and then stays warm.
   setsid sam local start-api --host 127.0.0.1 --port "$port" \
     --env-vars "$dir/sam-env.json" --parameter-overrides "$overrides" \

@@ -345,6 +345,13 @@ fn identity_functions_may_reach_the_keys_they_use() {
             &[("dynamodb:PutItem", "scans"), ("dynamodb:GetItem", "scans")],
         ),
         ("get-manifest", &[("dynamodb:Query", "scans")]),
+        (
+            "transit-worker",
+            &[
+                ("dynamodb:DeleteItem", "seats"),
+                ("dynamodb:DeleteItem", "holds"),
+            ],
+        ),
         ("update-driver", &sessions_end),
         ("delete-driver", &sessions_end),
         ("update-organization", &sessions_end),
@@ -550,7 +557,14 @@ fn browsers_get_the_cors_answers_the_frontend_needs() {
 
 #[test]
 fn only_transit_publishers_send_to_its_queue_and_only_the_worker_reads_it() {
-    let publishers = ["payment-webhook", "cancel-booking", "create-counter-sale"];
+    // The worker publishes the jobs a trip's cancellation fans out into.
+    let publishers = [
+        "payment-webhook",
+        "cancel-booking",
+        "create-counter-sale",
+        "cancel-trip",
+        "transit-worker",
+    ];
     for (binary, actions) in actions_by_binary() {
         let sends = actions
             .iter()

@@ -438,3 +438,129 @@ async fn a_job_that_keeps_failing_lands_in_the_dead_letter_queue() {
         "parked in the dead-letter queue"
     );
 }
+
+/// Runs the worker until its queue is empty (a failed job comes back at
+/// once: `work` receives with no visibility timeout): how many runs it took.
+async fn drain(app: &'static App, queue: &str) -> usize {
+    for round in 1..=20 {
+        work(app, queue).await;
+        let left = app
+            .sqs()
+            .await
+            .get_queue_attributes()
+            .queue_url(queue)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .unwrap();
+        let count = left.attributes().unwrap()
+            [&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages]
+            .clone();
+        if count == "0" {
+            return round;
+        }
+    }
+    panic!("the queue never emptied");
+}
+
+async fn cancel_trip(app: &App, who: &Principal, trip: &str) -> (u16, Value) {
+    let mut ev = test_support::as_principal(event("company", "cancel-trip"), who);
+    ev["pathParameters"] = json!({"id": trip});
+    call(company::SERVICE, app, company::trips::cancel, &ev).await
+}
+
+#[tokio::test]
+async fn a_cancelled_trip_refunds_every_booking_once_even_when_the_provider_fails() {
+    let fake = FakePayments::start().await;
+    let (app, queue, dead) = app_for(&fake).await;
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+
+    // Three passengers pay for their seats; a fourth only holds one.
+    let mut paid = Vec::new();
+    for seat in ["4A", "4B", "4C"] {
+        let p = passenger_with_email(app).await;
+        let (_, held) = hold(app, &p, &t, 0, 2, &[seat]).await;
+        let id = held["data"]["id"].as_str().unwrap().to_owned();
+        let (_, payment) = pay(app, &p, &id).await;
+        let pi = payment["data"]["paymentId"].as_str().unwrap().to_owned();
+        fake.post(
+            &format!("/v1/payment_intents/{pi}/confirm"),
+            "payment_method=pm_card_visa",
+        );
+        let body = provider_event(&fake, &pi, "payment_intent.succeeded").to_string();
+        assert_eq!(deliver(app, &body, WEBHOOK_SECRET, 0).await.0, 200);
+        paid.push((id, pi));
+    }
+    let holder = passenger_with_email(app).await;
+    let (_, held) = hold(app, &holder, &t, 1, 2, &["9D"]).await;
+    let held_id = held["data"]["id"].as_str().unwrap().to_owned();
+    drain(app, &queue).await; // the e-tickets
+
+    // Only the company's admin cancels; staff and other companies cannot.
+    assert_eq!(cancel_trip(app, &c.staff, &t.id).await.0, 403);
+    let other = company(app).await;
+    assert_eq!(cancel_trip(app, &other.admin, &t.id).await.0, 404);
+    let (status, body) = cancel_trip(app, &c.admin, &t.id).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["status"], "cancelled");
+    // Asked twice (a retry): still one refund per booking.
+    assert_eq!(cancel_trip(app, &c.admin, &t.id).await.0, 200);
+
+    // The provider fails once, mid-way through the refunds.
+    fake.control(
+        "/_fake/fail",
+        &json!({"path": "/v1/refunds", "count": 1, "status": 500}),
+    );
+    let runs = drain(app, &queue).await;
+    assert!(runs > 1, "the failed refund was retried");
+
+    let (_, refunds) = fake.get("/_fake/refunds");
+    for (id, pi) in &paid {
+        let ours: Vec<&Value> = refunds
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["payment_intent"] == pi.as_str())
+            .collect();
+        assert_eq!(ours.len(), 1, "{id} refunded once: {refunds}");
+        assert_eq!(ours[0]["amount"], 2350, "in full");
+        let b = booking(app, id).await;
+        assert_eq!(b.get_str("status").unwrap(), "refunded");
+        assert_eq!(b.get_i64("refundedAmount").unwrap(), 2350);
+        let refund = transit::refunds::of_booking(app, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(refund.get_str("reason").unwrap(), "trip_cancelled");
+        assert_eq!(refund.get_str("status").unwrap(), "succeeded");
+        let tickets = transit::sales::tickets_of(app, id).await.unwrap();
+        assert!(tickets.iter().all(|t| t.get_str("status") == Ok("void")));
+        let mails = mails_about(id);
+        assert!(mails.iter().any(|s| s.contains("cancelled")), "{mails:?}");
+        assert!(mails.iter().any(|s| s.contains("refunded")), "{mails:?}");
+    }
+    assert_eq!(
+        booking(app, &held_id).await.get_str("status").unwrap(),
+        "released"
+    );
+    // Nothing is left for a person to look at, and the seats are free.
+    let left = app
+        .sqs()
+        .await
+        .receive_message()
+        .queue_url(&dead)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        left.messages().is_empty(),
+        "nothing in the dead-letter queue"
+    );
+    assert!(
+        transit::inventory::taken(app, &t.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -28,5 +28,6 @@
     crate::trips::create,
     crate::trips::get,
     crate::trips::update,
+    crate::trips::cancel,
 ))]
 pub struct Api;

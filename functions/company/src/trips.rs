@@ -14,6 +14,7 @@ use shared::{
     stores::mongo::find_page,
 };
 use transit::{
+    events,
     store::{TRIPS, collection, ensure_fleet_indexes},
     trips::{self as model, NewTrip},
     zone,
@@ -409,5 +410,65 @@ pub async fn update(app: &App, req: Request) -> Result<Reply, ApiError> {
         None => {}
     }
     owned::TRIPS.set(app, &company.id, &id, set).await?;
+    Reply::ok(view(&owned::TRIPS.find(app, &company.id, &id).await?)?)
+}
+
+/// Cancel a trip.
+///
+/// The company's admin (`oa`). The trip becomes `cancelled` and leaves
+/// search at once; then, through the queue, every booking on it is
+/// refunded in full (a hold is released), its tickets void and its
+/// passenger mailed, each booking once however often this is called. A
+/// trip cancelled already answers unchanged (and its bookings are seen to
+/// again); one that has left is 409.
+#[utoipa::path(
+    post,
+    path = "/transit/trips/{id}/cancel",
+    operation_id = "cancel-trip",
+    tag = "transit",
+    params(("id" = String, Path), ("organizationId" = Option<String>, Query, description = "The super admin names the company.")),
+    responses(
+        (status = 200, description = "The trip, cancelled.", body = Success<Trip>),
+        (status = 400, description = "VALIDATION_FAILED: the super admin must name the company (`organizationId`).", body = Failure),
+        (status = 403, description = "FORBIDDEN (not the company's admin; a driver or passenger token) or PRODUCT_NOT_LICENSED.", body = Failure),
+        (status = 404, description = "No such trip in this company.", body = Failure),
+        (status = 409, description = "CONFLICT: the trip has left.", body = Failure),
+        (status = 503, description = "DEPENDENCY_UNAVAILABLE: the queue; the trip is cancelled, call again to queue its refunds.", body = Failure),
+    ),
+    security(("bearerAuth" = [])),
+)]
+pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
+    let company = company(app, &req, Need::Admin).await?;
+    let id = path_param(&req, "id")?;
+    let trip = owned::TRIPS.find(app, &company.id, &id).await?;
+    if trip.get_str("status") == Ok(model::SCHEDULED) {
+        if instant(&trip, "departureAt") <= Timestamp::now() {
+            return Err(ApiError::conflict(
+                "This trip has left; it can no longer be cancelled.",
+            ));
+        }
+        // Out of search at once (no `calls`); the bookings follow through
+        // the queue.
+        owned::TRIPS
+            .set(
+                app,
+                &company.id,
+                &id,
+                doc! {
+                    "status": model::CANCELLED,
+                    "calls": [],
+                    "cancelledAt": shared::clock::now(),
+                    "updatedAt": shared::clock::now(),
+                },
+            )
+            .await?;
+    }
+    events::publish(
+        app,
+        &events::Event::TripCancelled {
+            trip_id: id.clone(),
+        },
+    )
+    .await?;
     Reply::ok(view(&owned::TRIPS.find(app, &company.id, &id).await?)?)
 }

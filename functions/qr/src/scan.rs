@@ -4,7 +4,7 @@
 //! ticket (void, trip), then the first scan is written conditionally, so
 //! a ticket boards once whichever devices scan it and whenever they sync.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 use lambda_http::http::StatusCode;
@@ -16,7 +16,7 @@ use shared::{
     http::{
         ApiError, ErrorCode, Principal, Reply, Request, Validate, Violations,
         openapi::{Failure, Success},
-        parse_json,
+        parse_json, parse_json_with_limit,
     },
     stores::mongo::unavailable,
 };
@@ -28,10 +28,14 @@ use transit::{
 };
 use utoipa::ToSchema;
 
-use crate::gate::boarding_trip;
+use crate::gate::{CREW, boarding_trip};
 
-/// The most scans one batch may carry (a full day of a busy bus).
-pub const MAX_BATCH: usize = 500;
+/// The most scans one batch may carry: a coach-load; a device with more
+/// syncs in several batches (each scan is a few round trips, and the
+/// function has seconds, not minutes).
+pub const MAX_BATCH: usize = 100;
+/// A batch's body: `MAX_BATCH` codes of ~600 bytes with their fields.
+const BATCH_BODY_LIMIT: usize = 128 * 1024;
 /// How far ahead of the server's clock a device's `scannedAt` may be.
 const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
@@ -206,7 +210,7 @@ pub struct OfflineScan {
 pub struct ScanBatch {
     #[schema(min_length = 1, max_length = 64)]
     pub device_id: String,
-    #[schema(min_items = 1, max_items = 500)]
+    #[schema(min_items = 1, max_items = 100)]
     pub scans: Vec<OfflineScan>,
 }
 
@@ -216,7 +220,7 @@ impl Validate for ScanBatch {
         v.check(
             (1..=MAX_BATCH).contains(&self.scans.len()),
             "scans",
-            "must hold 1 to 500 scans",
+            "must hold 1 to 100 scans",
         );
         let latest = Timestamp::now() + CLOCK_SKEW;
         for (i, s) in self.scans.iter().enumerate() {
@@ -265,9 +269,10 @@ pub struct ScanResult {
 
 /// Sync an offline device's scans.
 ///
-/// The trips' driver, or staff of their company (`d`); every trip named
-/// must be the caller's (404 otherwise, nothing recorded). One result per
-/// scan, in order. Where two devices scanned one ticket, the earliest
+/// The trips' driver, or staff of their company (`d`). One result per
+/// scan, in order; a scan of a trip that is not the caller's (another
+/// company's, or reassigned since) is `TICKET_INVALID` `not_your_trip`
+/// and records nothing. Where two devices scanned one ticket, the earliest
 /// `scannedAt` boards it: a batch's earlier scan displaces a later one
 /// already synced (`replaced`), a later one is `ALREADY_BOARDED` with the
 /// scan that counts. Scans are judged as of their `scannedAt`.
@@ -281,21 +286,27 @@ pub struct ScanResult {
         (status = 200, description = "A result per scan.", body = Success<Vec<ScanResult>>),
         (status = 400, description = "VALIDATION_FAILED naming the field.", body = Failure),
         (status = 403, description = "FORBIDDEN: not a driver or staff token.", body = Failure),
-        (status = 404, description = "NOT_FOUND: a trip that is not yours.", body = Failure),
     ),
     security(("bearerAuth" = [])),
 )]
 pub async fn sync(app: &App, req: Request) -> Result<Reply, ApiError> {
-    let batch: ScanBatch = parse_json(&req)?;
-    // Every trip is checked before anything is recorded.
-    let mut caller = None;
-    let mut trips = HashSet::new();
+    let batch: ScanBatch = parse_json_with_limit(&req, BATCH_BODY_LIMIT)?;
+    let caller = app.caller(&req, &CREW).await?;
+    // Each trip is checked once; a trip the caller may not board (another
+    // company's, or reassigned to another driver since) refuses only its
+    // own scans.
+    let mut crew_of: HashMap<&str, bool> = HashMap::new();
     for s in &batch.scans {
-        if trips.insert(s.trip_id.trim()) {
-            caller = Some(boarding_trip(app, &req, s.trip_id.trim()).await?.0);
+        let trip_id = s.trip_id.trim();
+        if !crew_of.contains_key(trip_id) {
+            let allowed = match boarding_trip(app, &req, trip_id).await {
+                Ok(_) => true,
+                Err(e) if e.status() == StatusCode::NOT_FOUND => false,
+                Err(e) => return Err(e),
+            };
+            crew_of.insert(trip_id, allowed);
         }
     }
-    let caller = caller.ok_or_else(|| ApiError::validation("scans", "must hold 1 to 500 scans"))?;
     // Earliest first, so a batch's own duplicates resolve in one pass.
     let mut order: Vec<(usize, Timestamp)> = batch
         .scans
@@ -307,8 +318,12 @@ pub async fn sync(app: &App, req: Request) -> Result<Reply, ApiError> {
     let mut results: Vec<Option<ScanResult>> = (0..batch.scans.len()).map(|_| None).collect();
     for (i, at) in order {
         let s = &batch.scans[i];
-        let scan = scan_by(&caller, &batch.device_id, at);
-        let outcome = judge(app, s.trip_id.trim(), &s.code, &scan, Rule::EarliestScanned).await?;
+        let outcome = if crew_of[s.trip_id.trim()] {
+            let scan = scan_by(&caller, &batch.device_id, at);
+            judge(app, s.trip_id.trim(), &s.code, &scan, Rule::EarliestScanned).await?
+        } else {
+            Outcome::Invalid(Invalid::NotYourTrip)
+        };
         results[i] = Some(result(i, outcome));
     }
     Reply::ok(results.into_iter().flatten().collect::<Vec<_>>())

@@ -12,6 +12,7 @@ use shared::{
     stores::mongo::unavailable,
 };
 use transit::{
+    access::licensed_company,
     codes, qr as image,
     sales::VALID,
     store::{TICKETS, collection},
@@ -57,14 +58,19 @@ async fn visible(app: &App, caller: &Principal, id: &str) -> Result<Document, Ap
         .await
         .map_err(unavailable)?
         .ok_or_else(missing)?;
+    let company = ticket.get_str("companyId").unwrap_or_default();
     let allowed = if caller.role == Role::PASSENGER {
         ticket.get_str("passengerId") == Ok(caller.user_id.as_str())
     } else {
-        caller
-            .require_member_of(ticket.get_str("companyId").unwrap_or_default())
-            .is_ok()
+        caller.require_member_of(company).is_ok()
     };
-    if allowed { Ok(ticket) } else { Err(missing()) }
+    if !allowed {
+        return Err(missing());
+    }
+    if caller.role != Role::PASSENGER {
+        licensed_company(app, company).await?;
+    }
+    Ok(ticket)
 }
 
 fn is_valid(ticket: &Document) -> bool {

@@ -16,25 +16,12 @@ use shared::{
 use transit::{
     access::licensed_company,
     bookings::{self as model, minor_units},
+    cancellations,
     companies::{self, refund_percent, share},
-    events::{self, Event},
-    inventory, refunds, sales, zone,
+    refunds, zone,
 };
 
 use crate::bookings::{Booking, READERS, answer, visible};
-
-/// Frees what a booking holds or bought in the inventory.
-async fn free_seats(app: &App, booking: &Document) -> Result<(), ApiError> {
-    inventory::release(
-        app,
-        booking.get_str("id").unwrap_or_default(),
-        booking.get_str("tripId").unwrap_or_default(),
-        &model::seat_labels(booking),
-        model::legs(booking),
-        booking.get_str("passengerId").ok(),
-    )
-    .await
-}
 
 /// Refunds a confirmed booking by the policy; whether this call did it
 /// (a concurrent cancel may have won the transition).
@@ -45,68 +32,11 @@ async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, A
         .get_datetime("departureAt")
         .map(|t| zone::from_bson(*t))
         .map_err(ApiError::internal)?;
-    let paid = minor_units(booking, "amount");
     let refunded = share(
-        paid,
+        minor_units(booking, "amount"),
         refund_percent(&settings.cancellation_policy, now, departure),
     );
-    let to = if refunded == paid {
-        model::REFUNDED
-    } else {
-        model::PARTIALLY_REFUNDED
-    };
-    let id = booking.get_str("id").unwrap_or_default();
-    let moved = model::transition(
-        app,
-        id,
-        &[model::CONFIRMED],
-        to,
-        doc! {"refundedAmount": refunded, "cancelledAt": shared::clock::now()},
-    )
-    .await?;
-    Ok(moved)
-}
-
-/// What follows a refund, safe to repeat (a retry after a failure part-way
-/// finishes here): the refund recorded once, tickets void, seats free, a
-/// card refund queued for the provider until it is issued, and — when this
-/// call made the cancellation — the cancellation mail.
-async fn after_refund(app: &App, booking: &Document, mail: bool) -> Result<(), ApiError> {
-    let id = booking.get_str("id").unwrap_or_default();
-    let refunded = minor_units(booking, "refundedAmount");
-    if refunded > 0 {
-        refunds::record(
-            app,
-            booking,
-            refunded,
-            booking.get_str("paidBy").unwrap_or("cash"),
-            booking.get_str("paymentId").ok(),
-            refunds::CANCELLED,
-        )
-        .await?;
-    }
-    sales::void_tickets(app, id).await?;
-    free_seats(app, booking).await?;
-    let booking_id = id.to_owned();
-    if refunds::of_booking(app, id)
-        .await?
-        .is_some_and(|r| r.get_str("status") == Ok(refunds::PENDING))
-    {
-        events::publish(
-            app,
-            &Event::RefundDue {
-                booking_id: booking_id.clone(),
-            },
-        )
-        .await?;
-    }
-    if mail {
-        // The mail never decides the cancellation: a lost notice is logged.
-        if let Err(e) = events::publish(app, &Event::BookingCancelled { booking_id }).await {
-            tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
-        }
-    }
-    Ok(())
+    cancellations::refund(app, booking, refunded, doc! {}).await
 }
 
 /// Cancel a booking.
@@ -143,24 +73,7 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
     for _ in 0..3 {
         let status = booking.get_str("status").unwrap_or_default().to_owned();
         let done = match status.as_str() {
-            model::HELD => {
-                let moved =
-                    model::transition(app, &id, &[model::HELD], model::RELEASED, doc! {}).await?;
-                if moved {
-                    // Only legs still held: a payment that sold them a
-                    // moment ago is refunded by its own confirmation.
-                    inventory::release_hold(
-                        app,
-                        &id,
-                        booking.get_str("tripId").unwrap_or_default(),
-                        &model::seat_labels(&booking),
-                        model::legs(&booking),
-                        booking.get_str("passengerId").ok(),
-                    )
-                    .await?;
-                }
-                moved
-            }
+            model::HELD => cancellations::release_hold(app, &booking, doc! {}).await?,
             model::CONFIRMED => refund(app, &booking, Timestamp::now()).await?,
             model::REFUNDED | model::PARTIALLY_REFUNDED => true,
             other => {
@@ -174,7 +87,13 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::not_found(format!("No booking {id}.")))?;
         if done {
             if status != model::HELD {
-                after_refund(app, &booking, status == model::CONFIRMED).await?;
+                cancellations::settle(
+                    app,
+                    &booking,
+                    refunds::CANCELLED,
+                    status == model::CONFIRMED,
+                )
+                .await?;
             }
             return Reply::ok(answer(app, &booking).await?);
         }

@@ -10,7 +10,9 @@
 //! | `booking.confirmed` | [`mails::e_ticket`] |
 //! | `booking.cancelled` | [`mails::cancelled`] |
 //! | `refund.due` | [`refund::issue`] |
+//! | `trip.cancelled` | [`trip::cancel_bookings`] |
 
 pub mod jobs;
 pub mod mails;
 pub mod refund;
+pub mod trip;

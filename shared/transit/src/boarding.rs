@@ -80,7 +80,11 @@ pub async fn board(
     let table = app.config.table_name()?;
     let condition = match rule {
         Rule::FirstWritten => "attribute_not_exists(pk)",
-        Rule::EarliestScanned => "attribute_not_exists(pk) OR scannedAt > :at",
+        // An exact retry of the same device's scan (a sync that failed
+        // part-way) is the same boarding, not a second one.
+        Rule::EarliestScanned => {
+            "attribute_not_exists(pk) OR scannedAt > :at OR (scannedAt = :at AND deviceId = :device)"
+        }
     };
     let mut put = db
         .put_item()
@@ -100,14 +104,19 @@ pub async fn board(
         .condition_expression(condition)
         .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld);
     if rule == Rule::EarliestScanned {
-        put = put.expression_attribute_values(
-            ":at",
-            AttributeValue::N(scan.scanned_at.as_millisecond().to_string()),
-        );
+        put = put
+            .expression_attribute_values(
+                ":at",
+                AttributeValue::N(scan.scanned_at.as_millisecond().to_string()),
+            )
+            .expression_attribute_values(":device", AttributeValue::S(scan.device_id.clone()));
     }
     match put.send().await {
         Ok(out) => Ok(Boarding::Boarded {
-            replaced: out.attributes().and_then(scan_of),
+            // A scan it displaced; not itself, when this was a retry.
+            replaced: out.attributes().and_then(scan_of).filter(|old| {
+                (old.scanned_at, &old.device_id) != (scan.scanned_at, &scan.device_id)
+            }),
         }),
         Err(SdkError::ServiceError(e)) if e.err().is_conditional_check_failed_exception() => {
             // The winner, read after it was written (consistently).

@@ -66,6 +66,9 @@ pub enum Invalid {
     OtherTrip,
     /// Scanned before its issue or after its window closed.
     OutsideValidity,
+    /// An offline scan of a trip the device's user may not board (another
+    /// company's, or reassigned since): not judged, nothing recorded.
+    NotYourTrip,
 }
 
 impl Invalid {
@@ -75,6 +78,7 @@ impl Invalid {
             Invalid::Void => "void",
             Invalid::OtherTrip => "other_trip",
             Invalid::OutsideValidity => "outside_validity",
+            Invalid::NotYourTrip => "not_your_trip",
         }
     }
 }
@@ -88,14 +92,20 @@ fn audience(app: &App) -> Audience {
 }
 
 /// The end of a ticket's window: the scheduled arrival at its `to` stop
-/// (the booking's `arrivalAt`, else the trip's) plus the grace.
-pub fn valid_until(booking: &Document) -> Timestamp {
+/// (the booking's `arrivalAt`; bookings made before it was kept have the
+/// trip's `tripArrivalAt`, later or equal) plus the grace.
+pub fn valid_until(booking: &Document) -> Result<Timestamp, ApiError> {
     let arrival = booking
         .get_datetime("arrivalAt")
         .or_else(|_| booking.get_datetime("tripArrivalAt"))
         .map(|t| zone::from_bson(*t))
-        .unwrap_or_else(|_| Timestamp::now());
-    arrival + GRACE_AFTER_ARRIVAL
+        .map_err(|_| {
+            ApiError::internal(format!(
+                "booking {} has no arrival",
+                booking.get_str("id").unwrap_or_default()
+            ))
+        })?;
+    Ok(arrival + GRACE_AFTER_ARRIVAL)
 }
 
 /// The claims of a stored ticket (`transit.tickets`).
@@ -121,9 +131,20 @@ pub fn claims_of(app: &App, ticket: &Document) -> Result<TicketClaims, ApiError>
     })
 }
 
-/// A stored ticket's code, signed with the active ticket key.
+/// A stored ticket's code, signed with the active ticket key. A ticket
+/// issued before tickets kept their window gets it from its booking.
 pub async fn sign(app: &App, ticket: &Document) -> Result<String, ApiError> {
-    let claims = claims_of(app, ticket)?;
+    let mut ticket = ticket.clone();
+    if ticket.get_datetime("validUntil").is_err() {
+        let booking_id = ticket.get_str("bookingId").unwrap_or_default();
+        let booking = crate::bookings::find(app, booking_id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::internal(format!("ticket of a missing booking {booking_id}"))
+            })?;
+        ticket.insert("validUntil", zone::bson(valid_until(&booking)?));
+    }
+    let claims = claims_of(app, &ticket)?;
     app.keyring_of(SIGNING_KEYS).await?.sign(&claims)
 }
 

@@ -9,7 +9,8 @@ use shared::{App, http::ApiError, stores::aws::error_chain};
 /// The setting naming the queue.
 pub const QUEUE_SETTING: &str = "TRANSIT_QUEUE_URL";
 
-/// One message on the queue: `{"type": ..., "bookingId": ...}`.
+/// One message on the queue: `{"type": ..., "bookingId": ...}` (or
+/// `"tripId"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Event {
@@ -31,6 +32,13 @@ pub enum Event {
     RefundDue {
         #[serde(rename = "bookingId")]
         booking_id: String,
+    },
+    /// The company cancelled a trip: every booking on it is refunded in
+    /// full (or its hold released), its tickets void, its passenger told.
+    #[serde(rename = "trip.cancelled")]
+    TripCancelled {
+        #[serde(rename = "tripId")]
+        trip_id: String,
     },
 }
 

@@ -6,6 +6,8 @@
 //! - [`access`]: who may act on which company (role and licence).
 //! - [`boarding`]: the first scan of each ticket (one boarding per ticket).
 //! - [`bookings`]: bookings as the domains read them.
+//! - [`cancellations`]: a confirmed booking refunded (by policy, or in
+//!   full for a cancelled trip) and what follows; a hold released.
 //! - [`codes`]: signed ticket codes (their own keys and audience).
 //! - [`companies`]: a company's settings (zone, currency, holds, refunds).
 //! - [`events`]: the queue `transit-worker` consumes.
@@ -27,6 +29,7 @@ use shared::{App, http::ApiError, stores::mongo::Cluster};
 pub mod access;
 pub mod boarding;
 pub mod bookings;
+pub mod cancellations;
 pub mod codes;
 pub mod companies;
 pub mod events;

@@ -169,6 +169,7 @@ pub async fn issue_tickets(app: &App, booking: &Document) -> Result<(), ApiError
             .unwrap_or_default()
             .to_owned()
     };
+    let valid_until = crate::zone::bson(crate::codes::valid_until(booking)?);
     for (n, seat) in booking
         .get_array("seats")
         .into_iter()
@@ -189,7 +190,7 @@ pub async fn issue_tickets(app: &App, booking: &Document) -> Result<(), ApiError
             "toStopId": stop("toStop"),
             "status": VALID,
             "createdAt": shared::clock::now(),
-            "validUntil": crate::zone::bson(crate::codes::valid_until(booking)),
+            "validUntil": valid_until,
         };
         tickets
             .update_one(doc! {"id": &id}, doc! {"$setOnInsert": ticket})
