@@ -345,6 +345,7 @@ fn identity_functions_may_reach_the_keys_they_use() {
             &[("dynamodb:PutItem", "scans"), ("dynamodb:GetItem", "scans")],
         ),
         ("get-manifest", &[("dynamodb:Query", "scans")]),
+        ("get-company-dashboard", &[("dynamodb:Query", "scans")]),
         (
             "transit-worker",
             &[

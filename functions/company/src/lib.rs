@@ -6,17 +6,19 @@
 //! | route | handler | auth |
 //! |---|---|---|
 //! | GET, PUT /transit/company | [`settings::get`], [`settings::update`] | ou / oa |
+//! | GET /transit/company/dashboard | [`dashboard::get`] | ou |
 //! | GET /transit/stops | [`stops::search`] | public |
 //! | POST, PUT, DELETE /transit/stops | [`stops::create`], [`stops::update`], [`stops::delete`] | oa |
 //! | GET, POST /transit/buses; PUT, DELETE /{id} | [`buses`] | ou / oa |
 //! | GET, POST /transit/routes; PUT, DELETE /{id} | [`routes`] | ou / oa |
 //! | GET, POST /transit/drivers; PUT, DELETE /{id} | [`drivers`] | ou / oa |
 //! | GET, POST /transit/schedules; DELETE /{id} | [`schedules`] | ou / oa |
-//! | GET, POST /transit/trips; GET, PUT /{id} | [`trips`] | ou / oa |
+//! | GET, POST /transit/trips; GET, PUT /{id}; POST /{id}/cancel | [`trips`] | ou / oa |
 //! | (daily) generate-trips | [`generate::generate_trips`] | schedule |
 
 pub mod access;
 pub mod buses;
+pub mod dashboard;
 pub mod drivers;
 pub mod generate;
 pub mod openapi;

@@ -4,6 +4,7 @@
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     crate::settings::get,
+    crate::dashboard::get,
     crate::settings::update,
     crate::stops::search,
     crate::stops::create,
