@@ -92,11 +92,11 @@ pub struct RouteOccupancy {
     pub rate: f64,
 }
 
-/// Tickets of departed trips that never boarded.
+/// Tickets of arrived trips that never boarded.
 #[derive(Debug, Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NoShows {
-    /// Valid tickets on trips that have left.
+    /// Valid tickets on trips that have arrived.
     pub tickets: u64,
     pub boarded: u64,
     /// `(tickets - boarded) / tickets`; 0 with no tickets.
@@ -167,8 +167,9 @@ fn capacity(trip: &Document) -> (u64, u64) {
 ///
 /// Any member of the company (`ou`). `from`/`to` are service dates in the
 /// company's zone (inclusive; default the last 30 days, at most 92): the
-/// trips of those dates, their bookings, money per currency, occupancy per
-/// route and trip, and the no-show rate of the trips that have left.
+/// trips leaving on those dates, their bookings, money per currency,
+/// occupancy per route and trip, and the no-show rate of the trips that
+/// have arrived.
 #[utoipa::path(
     get,
     path = "/transit/company/dashboard",
@@ -205,11 +206,19 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
         ));
     }
 
+    // The period's trips: those leaving between midnight of `from` and
+    // midnight after `to` in the company's zone.
+    let start = zone::instant(from, jiff::civil::Time::midnight(), &tz)?;
+    let end = zone::instant(
+        to.checked_add(1.day()).map_err(ApiError::internal)?,
+        jiff::civil::Time::midnight(),
+        &tz,
+    )?;
     let trips: Vec<Document> = collection(app, TRIPS)
         .await?
         .find(doc! {
             "companyId": &company.id,
-            "serviceDate": {"$gte": from.to_string(), "$lte": to.to_string()},
+            "departureAt": {"$gte": zone::bson(start), "$lt": zone::bson(end)},
         })
         .sort(doc! {"departureAt": 1})
         .await
@@ -262,15 +271,20 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
     for t in &trips {
         let id = t.get_str("id").unwrap_or_default();
         let (seats, legs) = capacity(t);
-        let (seats_sold, seat_legs_sold) = sold.get(id).copied().unwrap_or_default();
+        let cancelled = t.get_str("status") == Ok(transit::trips::CANCELLED);
+        // A cancelled trip offered and sold nothing (its bookings are being
+        // refunded).
+        let (seats_sold, seat_legs_sold) = if cancelled {
+            (0, 0)
+        } else {
+            sold.get(id).copied().unwrap_or_default()
+        };
         let route_id = t.get_str("routeId").unwrap_or_default().to_owned();
         let route_code = t
             .get_document("route")
             .and_then(|r| r.get_str("code"))
             .unwrap_or_default()
             .to_owned();
-        let cancelled = t.get_str("status") == Ok(transit::trips::CANCELLED);
-        // A cancelled trip offered nothing.
         let seat_legs = if cancelled { 0 } else { seats * legs };
         let r = by_route
             .entry(route_id.clone())
@@ -296,14 +310,14 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
         });
     }
 
-    // No-shows: the valid tickets of trips that have left, against their
-    // boardings (one Query per departed trip with tickets).
+    // No-shows: the valid tickets of trips that have arrived (every stop
+    // called at), against their boardings (one Query per such trip).
     let now = Timestamp::now();
     let departed: HashSet<&str> = trips
         .iter()
         .filter(|t| {
             t.get_str("status") != Ok(transit::trips::CANCELLED)
-                && t.get_datetime("departureAt")
+                && t.get_datetime("arrivalAt")
                     .is_ok_and(|d| zone::from_bson(*d) <= now)
         })
         .filter_map(|t| t.get_str("id").ok())
@@ -342,7 +356,7 @@ pub async fn get(app: &App, req: Request) -> Result<Reply, ApiError> {
         to: to.to_string(),
         timezone: settings.timezone,
         trips: trips.len() as u64,
-        seats_sold: sold.values().map(|s| s.0).sum(),
+        seats_sold: by_trip.iter().map(|t| t.seats_sold).sum(),
         bookings: counts,
         revenue: money.into_values().collect(),
         occupancy_by_route: by_route.into_values().collect(),

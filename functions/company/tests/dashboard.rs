@@ -81,27 +81,40 @@ async fn the_dashboard_adds_up_to_the_bookings() {
     let b5_id = b5.get_str("id").unwrap();
     set_status(app, b5_id, doc! {"status": "held"}).await;
     transit::sales::void_tickets(app, b5_id).await.unwrap();
+    // A trip the company cancelled offers and sells nothing (its booking is
+    // being refunded), but its money is still counted until it is.
+    let gone = trip(app, &c, 40).await;
+    confirmed_booking(app, &gone, &who, 0, 2, &["6A"]).await;
+    transit::store::collection(app, transit::store::TRIPS)
+        .await
+        .unwrap()
+        .update_one(
+            doc! {"id": &gone.id},
+            doc! {"$set": {"status": "cancelled"}},
+        )
+        .await
+        .unwrap();
     // Another company's sales are not ours.
     let other = company(app).await;
     let theirs = trip(app, &other, 30).await;
     confirmed_booking(app, &theirs, &who, 0, 2, &["1A"]).await;
 
     let from = local_date(left.departs, -1);
-    let to = local_date(next.departs, 1);
+    let to = local_date(gone.departs, 1);
     let (status, body) = dashboard(app, &c.staff, &[("from", &from), ("to", &to)]).await;
     assert_eq!(status, 200, "{body}");
     let d = &body["data"];
     assert_eq!(d["timezone"], "Europe/Lisbon");
-    assert_eq!(d["trips"], 2);
-    assert_eq!(d["bookings"]["total"], 5);
+    assert_eq!(d["trips"], 3);
+    assert_eq!(d["bookings"]["total"], 6);
     assert_eq!(
         d["bookings"]["byStatus"],
-        json!({"confirmed": 3, "held": 1, "partially_refunded": 1})
+        json!({"confirmed": 4, "held": 1, "partially_refunded": 1})
     );
     assert_eq!(d["seatsSold"], 4);
     assert_eq!(
         d["revenue"],
-        json!([{"currency": "EUR", "paid": 6250, "refunded": 625, "net": 5625, "refunds": 1}])
+        json!([{"currency": "EUR", "paid": 7500, "refunded": 625, "net": 6875, "refunds": 1}])
     );
     let trips = d["occupancyByTrip"].as_array().unwrap();
     assert_eq!(trips[0]["tripId"], left.id.as_str());
@@ -110,6 +123,11 @@ async fn the_dashboard_adds_up_to_the_bookings() {
     assert_eq!(trips[0]["seatLegs"], 80);
     assert_eq!(trips[0]["rate"], 0.0625);
     assert_eq!(trips[1]["seatLegsSold"], 1);
+    assert_eq!(trips[2]["status"], "cancelled");
+    assert_eq!(
+        (&trips[2]["seatLegsSold"], &trips[2]["seatLegs"]),
+        (&json!(0), &json!(0))
+    );
     let routes = d["occupancyByRoute"].as_array().unwrap();
     let sold: u64 = routes
         .iter()

@@ -32,7 +32,7 @@ use shared::{
 use transit::{
     bookings::{self, minor_units},
     events::{self, Event},
-    refunds,
+    inventory, refunds,
     sales::{self, Confirmation, Paid},
     store::{PAYMENTS, collection},
 };
@@ -278,6 +278,17 @@ async fn refund_in_full(
             &[bookings::HELD, bookings::EXPIRED, bookings::RELEASED],
             bookings::REFUNDED,
             doc! {"refundedAmount": amount, "paymentId": payment_id, "paidBy": "card"},
+        )
+        .await?;
+        // Legs it still holds (a hold that had not lapsed, on a trip the
+        // company cancelled) are free at once; others' are left alone.
+        inventory::release_hold(
+            app,
+            id,
+            booking.get_str("tripId").unwrap_or_default(),
+            &bookings::seat_labels(booking),
+            bookings::legs(booking),
+            booking.get_str("passengerId").ok(),
         )
         .await?;
     }

@@ -312,7 +312,12 @@ pub async fn sync(app: &App, req: Request) -> Result<Reply, ApiError> {
         .scans
         .iter()
         .enumerate()
-        .map(|(i, s)| (i, s.scanned_at.parse().unwrap_or_else(|_| Timestamp::now())))
+        .map(|(i, s)| {
+            // Kept to the millisecond, as stored: a retried scan matches.
+            let at: Timestamp = s.scanned_at.parse().unwrap_or_else(|_| Timestamp::now());
+            let at = Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at);
+            (i, at)
+        })
         .collect();
     order.sort_by_key(|&(i, at)| (at, i));
     let mut results: Vec<Option<ScanResult>> = (0..batch.scans.len()).map(|_| None).collect();

@@ -21,11 +21,26 @@ use transit::{
     refunds, zone,
 };
 
-use crate::bookings::{Booking, READERS, answer, visible};
+use crate::{
+    bookings::{Booking, READERS, answer, visible},
+    ride,
+};
 
-/// Refunds a confirmed booking by the policy; whether this call did it
-/// (a concurrent cancel may have won the transition).
-async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, ApiError> {
+/// Refunds a confirmed booking by the policy — in full when the company
+/// cancelled its trip — and why; whether this call did it (a concurrent
+/// cancel may have won the transition).
+async fn refund(
+    app: &App,
+    booking: &Document,
+    now: Timestamp,
+) -> Result<(bool, &'static str), ApiError> {
+    let trip = ride::trip(app, booking.get_str("tripId").unwrap_or_default()).await?;
+    if trip.get_str("status") == Ok(transit::trips::CANCELLED) {
+        let all = minor_units(booking, "amount");
+        let set = doc! {cancellations::WITH_TRIP: true};
+        let moved = cancellations::refund(app, booking, all, set).await?;
+        return Ok((moved, refunds::TRIP_CANCELLED));
+    }
     let company = licensed_company(app, booking.get_str("companyId").unwrap_or_default()).await?;
     let settings = companies::load(app, &company.id, &company.org).await?;
     let departure = booking
@@ -36,7 +51,8 @@ async fn refund(app: &App, booking: &Document, now: Timestamp) -> Result<bool, A
         minor_units(booking, "amount"),
         refund_percent(&settings.cancellation_policy, now, departure),
     );
-    cancellations::refund(app, booking, refunded, doc! {}).await
+    let moved = cancellations::refund(app, booking, refunded, doc! {}).await?;
+    Ok((moved, refunds::CANCELLED))
 }
 
 /// Cancel a booking.
@@ -70,11 +86,16 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
     }
     // A concurrent payment, expiry or cancel may move the booking between
     // the read and the guarded transition: then decide again on fresh state.
+    let mut reason = refunds::CANCELLED;
     for _ in 0..3 {
         let status = booking.get_str("status").unwrap_or_default().to_owned();
         let done = match status.as_str() {
             model::HELD => cancellations::release_hold(app, &booking, doc! {}).await?,
-            model::CONFIRMED => refund(app, &booking, Timestamp::now()).await?,
+            model::CONFIRMED => {
+                let (moved, why) = refund(app, &booking, Timestamp::now()).await?;
+                reason = why;
+                moved
+            }
             model::REFUNDED | model::PARTIALLY_REFUNDED => true,
             other => {
                 return Err(ApiError::conflict(format!(
@@ -87,13 +108,7 @@ pub async fn cancel(app: &App, req: Request) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::not_found(format!("No booking {id}.")))?;
         if done {
             if status != model::HELD {
-                cancellations::settle(
-                    app,
-                    &booking,
-                    refunds::CANCELLED,
-                    status == model::CONFIRMED,
-                )
-                .await?;
+                cancellations::settle(app, &booking, reason, status == model::CONFIRMED).await?;
             }
             return Reply::ok(answer(app, &booking).await?);
         }

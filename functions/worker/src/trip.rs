@@ -6,16 +6,13 @@
 //! their own, retried until the provider issues them.
 
 use futures_util::TryStreamExt;
-use mongodb::bson::doc;
+use mongodb::bson::{Document, doc};
 use shared::{App, http::ApiError, stores::mongo::unavailable};
 use transit::{
     bookings::{self, BOOKINGS, minor_units},
     cancellations, refunds,
     store::collection,
 };
-
-/// Marks a booking ended by its trip's cancellation (not by its passenger).
-const BY_TRIP: &str = "cancelledWithTrip";
 
 pub async fn cancel_bookings(app: &App, trip_id: &str) -> Result<(), ApiError> {
     let on_trip: Vec<_> = collection(app, BOOKINGS)
@@ -24,7 +21,7 @@ pub async fn cancel_bookings(app: &App, trip_id: &str) -> Result<(), ApiError> {
             "tripId": trip_id,
             "$or": [
                 {"status": {"$in": [bookings::HELD, bookings::CONFIRMED]}},
-                {BY_TRIP: true},
+                {cancellations::WITH_TRIP: true},
             ],
         })
         .await
@@ -34,24 +31,45 @@ pub async fn cancel_bookings(app: &App, trip_id: &str) -> Result<(), ApiError> {
         .map_err(unavailable)?;
     tracing::info!(trip = %trip_id, bookings = on_trip.len(), "trip cancelled: settling its bookings");
     for booking in on_trip {
-        let id = booking.get_str("id").unwrap_or_default().to_owned();
-        match booking.get_str("status").unwrap_or_default() {
+        settle(app, booking).await?;
+    }
+    Ok(())
+}
+
+/// One booking of the cancelled trip. A payment or another cancel may move
+/// it between the read and the guarded move: then decide again on fresh
+/// state (a hold paid a moment ago is refunded as a confirmed booking).
+async fn settle(app: &App, mut booking: Document) -> Result<(), ApiError> {
+    let id = booking.get_str("id").unwrap_or_default().to_owned();
+    for _ in 0..3 {
+        let done = match booking.get_str("status").unwrap_or_default() {
             bookings::HELD => {
-                cancellations::release_hold(app, &booking, doc! {BY_TRIP: true}).await?;
+                cancellations::release_hold(app, &booking, doc! {cancellations::WITH_TRIP: true})
+                    .await?
             }
             bookings::CONFIRMED => {
                 let all = minor_units(&booking, "amount");
-                let moved = cancellations::refund(app, &booking, all, doc! {BY_TRIP: true}).await?;
-                if let Some(now) = bookings::find(app, &id).await? {
-                    cancellations::settle(app, &now, refunds::TRIP_CANCELLED, moved).await?;
-                }
+                cancellations::refund(app, &booking, all, doc! {cancellations::WITH_TRIP: true})
+                    .await?
             }
-            // Refunded by an earlier run that failed part-way: finish it.
-            bookings::REFUNDED => {
-                cancellations::settle(app, &booking, refunds::TRIP_CANCELLED, false).await?;
+            _ => true,
+        };
+        booking = bookings::find(app, &id)
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("booking {id} vanished")))?;
+        if done {
+            // Refunded by this run or an earlier one that failed part-way:
+            // finish it, the notice queued once.
+            if booking.get_str("status") == Ok(bookings::REFUNDED)
+                && booking.get_bool(cancellations::WITH_TRIP) == Ok(true)
+            {
+                let mail = !booking.contains_key(cancellations::MAIL_QUEUED);
+                cancellations::settle(app, &booking, refunds::TRIP_CANCELLED, mail).await?;
             }
-            _ => {}
+            return Ok(());
         }
     }
-    Ok(())
+    Err(ApiError::internal(format!(
+        "booking {id} kept changing while its trip was cancelled"
+    )))
 }

@@ -123,6 +123,32 @@ pub fn dynamodb_error<E: std::error::Error>(err: E) -> ApiError {
     ApiError::dependency(Dependency::DynamoDb, error_chain(&err))
 }
 
+/// Every item of the table's partition `pk`, all pages, read consistently
+/// (a trip's seat inventory, its boardings: one Query each).
+pub async fn partition(app: &App, pk: AttributeValue) -> Result<Vec<Item>, ApiError> {
+    let db = app.dynamodb().await;
+    let table = app.config.table_name()?;
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let page = db
+            .query()
+            .table_name(table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", pk.clone())
+            .set_exclusive_start_key(start)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamodb_error)?;
+        items.extend(page.items().iter().cloned());
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(items),
+        }
+    }
+}
+
 /// A string attribute of `item`.
 pub fn text_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name)

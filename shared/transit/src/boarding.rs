@@ -17,7 +17,7 @@ use serde::Serialize;
 use shared::{
     App,
     http::ApiError,
-    stores::aws::{dynamodb_error, number_attr, text_attr},
+    stores::aws::{dynamodb_error, number_attr, partition, text_attr},
 };
 
 /// How long a boarding is kept after the ticket's window closed.
@@ -151,29 +151,9 @@ pub async fn first_scan(
 
 /// Every boarding of a trip, by ticket id.
 pub async fn of_trip(app: &App, trip_id: &str) -> Result<HashMap<String, Scan>, ApiError> {
-    let db = app.dynamodb().await;
-    let table = app.config.table_name()?;
-    let mut scans = HashMap::new();
-    let mut start = None;
-    loop {
-        let page = db
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", pk(trip_id))
-            .set_exclusive_start_key(start)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamodb_error)?;
-        for item in page.items() {
-            if let (Some(ticket), Some(scan)) = (text_attr(item, "sk"), scan_of(item)) {
-                scans.insert(ticket.to_owned(), scan);
-            }
-        }
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(scans),
-        }
-    }
+    Ok(partition(app, pk(trip_id))
+        .await?
+        .iter()
+        .filter_map(|item| Some((text_attr(item, "sk")?.to_owned(), scan_of(item)?)))
+        .collect())
 }

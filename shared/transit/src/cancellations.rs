@@ -87,10 +87,31 @@ pub async fn settle(
         let event = Event::BookingCancelled {
             booking_id: id.to_owned(),
         };
-        if let Err(e) = events::publish(app, &event).await {
-            tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
+        match events::publish(app, &event).await {
+            Ok(()) => mark(app, id, MAIL_QUEUED).await?,
+            Err(e) => tracing::error!(booking = %id, error = %e, "cancellation mail not queued"),
         }
     }
+    Ok(())
+}
+
+/// Set on a booking ended by its trip's cancellation (not its passenger).
+pub const WITH_TRIP: &str = "cancelledWithTrip";
+
+/// Set on a booking once its cancellation notice is queued, so a job
+/// retried after a failure part-way queues it once it is sure it was not.
+pub const MAIL_QUEUED: &str = "cancelMailQueuedAt";
+
+async fn mark(app: &App, id: &str, field: &str) -> Result<(), ApiError> {
+    crate::db(app)
+        .await?
+        .collection::<Document>(bookings::BOOKINGS)
+        .update_one(
+            mongodb::bson::doc! {"id": id},
+            mongodb::bson::doc! {"$set": {field: shared::clock::now()}},
+        )
+        .await
+        .map_err(shared::stores::mongo::unavailable)?;
     Ok(())
 }
 

@@ -25,7 +25,7 @@ use jiff::Timestamp;
 use shared::{
     App,
     http::ApiError,
-    stores::aws::{dynamodb_error, number_attr, text_attr},
+    stores::aws::{dynamodb_error, number_attr, partition, text_attr},
 };
 
 pub const HELD: &str = "held";
@@ -390,36 +390,18 @@ async fn delete_if_ours(
 /// hold that has not lapsed.
 pub async fn taken(app: &App, trip_id: &str) -> Result<BTreeSet<(String, usize)>, ApiError> {
     let now = Timestamp::now().as_second();
-    let db = app.dynamodb().await;
-    let table = app.config.table_name()?;
     let mut taken = BTreeSet::new();
-    let mut start = None;
-    loop {
-        let page = db
-            .query()
-            .table_name(table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", trip_pk(trip_id))
-            .set_exclusive_start_key(start)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamodb_error)?;
-        for item in page.items() {
-            let live = text_attr(item, "state") == Some(SOLD)
-                || number_attr(item, "holdUntil").is_some_and(|t| t >= now);
-            let Some((seat, leg)) = text_attr(item, "sk").and_then(|sk| sk.rsplit_once('#')) else {
-                continue;
-            };
-            if let (true, Ok(leg)) = (live, leg.parse::<usize>()) {
-                taken.insert((seat.to_owned(), leg));
-            }
-        }
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(taken),
+    for item in partition(app, trip_pk(trip_id)).await? {
+        let live = text_attr(&item, "state") == Some(SOLD)
+            || number_attr(&item, "holdUntil").is_some_and(|t| t >= now);
+        let Some((seat, leg)) = text_attr(&item, "sk").and_then(|sk| sk.rsplit_once('#')) else {
+            continue;
+        };
+        if let (true, Ok(leg)) = (live, leg.parse::<usize>()) {
+            taken.insert((seat.to_owned(), leg));
         }
     }
+    Ok(taken)
 }
 
 /// Sends one transaction: `None` when it applied, else each cancelled

@@ -113,6 +113,17 @@ pub async fn confirm(
         }
         _ => return Ok(Confirmation::Unseated),
     }
+    // A payment for a trip the company cancelled seats nobody: it is
+    // refunded in full like any payment without seats.
+    let trip_cancelled = collection(app, crate::store::TRIPS)
+        .await?
+        .find_one(doc! {"id": booking.get_str("tripId").unwrap_or_default()})
+        .await
+        .map_err(unavailable)?
+        .is_some_and(|t| t.get_str("status") == Ok(crate::trips::CANCELLED));
+    if trip_cancelled {
+        return Ok(Confirmation::Unseated);
+    }
     let seats = bookings::seat_labels(booking);
     let claim = claim_of(booking, &seats);
     if !inventory::sell(app, &claim).await? {
