@@ -163,6 +163,8 @@ fn scan_by(caller: &Principal, device_id: &str, at: Timestamp) -> Scan {
     security(("bearerAuth" = [])),
 )]
 pub async fn scan(app: &App, req: Request) -> Result<Reply, ApiError> {
+    // Who asks comes before what they sent: a bad token is 401, not 400.
+    app.caller(&req, &CREW).await?;
     let body: ScanRequest = parse_json(&req)?;
     let (caller, _) = boarding_trip(app, &req, body.trip_id.trim()).await?;
     let scan = scan_by(&caller, &body.device_id, Timestamp::now());
@@ -290,8 +292,8 @@ pub struct ScanResult {
     security(("bearerAuth" = [])),
 )]
 pub async fn sync(app: &App, req: Request) -> Result<Reply, ApiError> {
-    let batch: ScanBatch = parse_json_with_limit(&req, BATCH_BODY_LIMIT)?;
     let caller = app.caller(&req, &CREW).await?;
+    let batch: ScanBatch = parse_json_with_limit(&req, BATCH_BODY_LIMIT)?;
     // Each trip is checked once; a trip the caller may not board (another
     // company's, or reassigned to another driver since) refuses only its
     // own scans.
