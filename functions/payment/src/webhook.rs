@@ -31,8 +31,9 @@ use shared::{
 };
 use transit::{
     bookings::{self, minor_units},
+    cancellations,
     events::{self, Event},
-    inventory, refunds,
+    refunds,
     sales::{self, Confirmation, Paid},
     store::{PAYMENTS, collection},
 };
@@ -282,15 +283,7 @@ async fn refund_in_full(
         .await?;
         // Legs it still holds (a hold that had not lapsed, on a trip the
         // company cancelled) are free at once; others' are left alone.
-        inventory::release_hold(
-            app,
-            id,
-            booking.get_str("tripId").unwrap_or_default(),
-            &bookings::seat_labels(booking),
-            bookings::legs(booking),
-            booking.get_str("passengerId").ok(),
-        )
-        .await?;
+        cancellations::free_held_legs(app, booking).await?;
     }
     events::publish(
         app,

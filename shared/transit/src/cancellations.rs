@@ -115,6 +115,20 @@ async fn mark(app: &App, id: &str, field: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Frees the legs `booking` still holds, and its passenger's hold slots;
+/// legs sold (to it or, after its hold lapsed, to another) stay as they are.
+pub async fn free_held_legs(app: &App, booking: &Document) -> Result<(), ApiError> {
+    inventory::release_hold(
+        app,
+        booking.get_str("id").unwrap_or_default(),
+        booking.get_str("tripId").unwrap_or_default(),
+        &bookings::seat_labels(booking),
+        bookings::legs(booking),
+        booking.get_str("passengerId").ok(),
+    )
+    .await
+}
+
 /// Releases a hold that ends unpaid: `held` → `released`, and only the legs
 /// it still holds are freed (a payment that sold them a moment ago is
 /// refunded by its own confirmation). Whether this call released it.
@@ -122,15 +136,7 @@ pub async fn release_hold(app: &App, booking: &Document, set: Document) -> Resul
     let id = booking.get_str("id").unwrap_or_default();
     let moved = bookings::transition(app, id, &[bookings::HELD], bookings::RELEASED, set).await?;
     if moved {
-        inventory::release_hold(
-            app,
-            id,
-            booking.get_str("tripId").unwrap_or_default(),
-            &bookings::seat_labels(booking),
-            bookings::legs(booking),
-            booking.get_str("passengerId").ok(),
-        )
-        .await?;
+        free_held_legs(app, booking).await?;
     }
     Ok(moved)
 }
