@@ -238,8 +238,6 @@ def template_block(f):
         "    Properties:",
         "      CodeUri: .",
         f"      Description: {description}",
-        "      LoggingConfig:",
-        f"        LogGroup: !Ref {f.logical_id}Logs",
         "      Policies:",
         "        - Statement:",
         "            - Effect: Allow",
@@ -287,14 +285,7 @@ def template_block(f):
             # the run was scheduled for (Scheduler's context attributes).
             f"            Input: '{SCHEDULE_INPUT}'",
         ]
-    lines += [
-        "",
-        f"  {f.logical_id}Logs:",
-        "    Type: AWS::Logs::LogGroup",
-        "    Properties:",
-        "      RetentionInDays: !Ref LogRetentionDays",
-        "",
-    ]
+    lines.append("")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@
 #   scripts/sam-local.sh start NAME   in the background (tests); API URL in .local/NAME/api-url
 #   scripts/sam-local.sh stop NAME    stop exactly what `start NAME` started
 #
-# Functions are built by `sam build` (rust-cargolambda, debug mode, x86_64 so
+# Functions are the host's debug build (build_functions below; x86_64, so
 # Docker runs them natively); SAM_SKIP_BUILD=1 reuses .aws-sam/build.
 # Offline, functions run in the local provided.al2023 image that
 # scripts/sam-base-image.sh builds; with internet, in AWS's image.
@@ -17,6 +17,27 @@ root=$PWD
 export PATH=$root/.venv/bin:$PATH SAM_CLI_TELEMETRY=0
 docker=/usr/bin/docker
 [ -x $docker ] || docker=docker
+
+# The functions for `sam local`: by default the host's debug build (the one
+# `make test` and `make dev` use) laid out as .aws-sam/build by
+# scripts/sam-artifacts.py, so CI compiles everything once. AWS's image has
+# glibc 2.34: binaries needing more (a newer build host), or SAM_BUILD=sam,
+# go through `sam build` (cargo lambda, zig-linked for old glibc) instead.
+build_functions() { # image
+  local max_glibc=""
+  [ "$1" != public.ecr.aws/lambda/provided:al2023 ] || max_glibc="--max-glibc 2.34"
+  if [ "${SAM_BUILD:-host}" = host ]; then
+    cargo build --workspace --bins --locked
+    local rc=0
+    .venv/bin/python scripts/sam-artifacts.py $max_glibc || rc=$?
+    [ $rc = 3 ] || return $rc
+  fi
+  # Symbol tables are a third of a debug binary, and sam build keeps two
+  # copies of each (target/lambda, .aws-sam). Panics still print their
+  # message and location.
+  CARGO_PROFILE_DEV_STRIP=symbols SAM_BUILD_MODE=debug \
+    sam build --beta-features --parameter-overrides "Architecture=x86_64"
+}
 
 start() { # name
   local name=$1 dir=$root/.local/$1
@@ -42,11 +63,7 @@ start() { # name
     .venv/bin/python scripts/set-gemini-key.py local-test-key
   fi
   if [ "${SAM_SKIP_BUILD:-0}" != 1 ] || [ ! -f .aws-sam/build/template.yaml ]; then
-    # Symbol tables are a third of a debug binary, and sam build keeps two
-    # copies of each (target/lambda, .aws-sam): without them the 48 functions
-    # take ~3 GB less disk. Panics still print their message and location.
-    CARGO_PROFILE_DEV_STRIP=symbols SAM_BUILD_MODE=debug \
-      sam build --beta-features --parameter-overrides "Architecture=x86_64"
+    build_functions "$image"
   fi
   # On AWS an HTTP API base64-encodes non-text bodies (FormData uploads,
   # images, audio) by itself; sam local decodes every body as UTF-8 unless

@@ -46,6 +46,7 @@ pub fn function_name() -> &'static str {
 pub enum Unit {
     Count,
     Milliseconds,
+    Seconds,
     Bytes,
 }
 
@@ -54,6 +55,7 @@ impl Unit {
         match self {
             Unit::Count => "Count",
             Unit::Milliseconds => "Milliseconds",
+            Unit::Seconds => "Seconds",
             Unit::Bytes => "Bytes",
         }
     }

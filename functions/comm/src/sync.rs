@@ -1,14 +1,19 @@
-//! POST /communication/sync-to-crm (super admin): the retry path. Sends the
-//! missing mail of every lead still `mailStatus: pending` (oldest first, up
-//! to 100 per call) and reports what happened, plus lead counts by status.
+//! The retry path for lead mail: [`retry`] sends the missing mail of every
+//! lead still `mailStatus: pending` (oldest first, up to 100 per pass). It
+//! runs on demand (POST /communication/sync-to-crm, super admin: [`handle`])
+//! and every 15 minutes (`retry-pending-mail`: [`retry_pending`]), which also
+//! reports how long the oldest mail has been waiting (MailsPendingAlarm).
 
 use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 use serde::Serialize;
 use shared::{
     App,
+    clock::now,
     http::{ApiError, Reply, Request, openapi::Success},
+    runtime::EventBridgeEvent,
     stores::mongo::unavailable,
+    telemetry::{self, Metrics, Unit},
 };
 
 use crate::leads;
@@ -47,6 +52,45 @@ pub struct SyncReport {
 )]
 pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
     app.principal(&req).await?.require_super_admin()?;
+    Reply::ok(retry(app).await?)
+}
+
+/// The scheduled pass (`retry-pending-mail`, every 15 minutes): the same
+/// retry as [`handle`], then `MailsPending` and `OldestPendingMailAgeSeconds`
+/// for the alarm on mail left pending too long.
+pub async fn retry_pending(app: &'static App, _event: EventBridgeEvent) -> Result<(), ApiError> {
+    let report = retry(app).await?;
+    let oldest = crm::leads(app)
+        .await?
+        .find_one(doc! {"mailStatus": "pending"})
+        .sort(doc! {"createdAt": 1})
+        .await
+        .map_err(unavailable)?;
+    let age_seconds = oldest
+        .and_then(|lead| lead.get_datetime("createdAt").ok().copied())
+        .map(|at| (now().timestamp_millis() - at.timestamp_millis()).max(0) / 1000)
+        .unwrap_or(0);
+    tracing::info!(
+        attempted = report.attempted,
+        sent = report.sent,
+        still_pending = report.still_pending,
+        oldest_pending_seconds = age_seconds,
+        "pending mail retried"
+    );
+    Metrics::new(telemetry::namespace())
+        .dimension("service", crate::SERVICE)
+        .metric("MailsPending", Unit::Count, report.still_pending as f64)
+        .metric(
+            "OldestPendingMailAgeSeconds",
+            Unit::Seconds,
+            age_seconds as f64,
+        )
+        .emit();
+    Ok(())
+}
+
+/// One retry pass over the pending leads, oldest first (at most 100).
+pub async fn retry(app: &App) -> Result<SyncReport, ApiError> {
     let coll = crm::leads(app).await?;
     let pending: Vec<Document> = coll
         .find(doc! {"mailStatus": "pending"})
@@ -57,7 +101,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .try_collect()
         .await
         .map_err(unavailable)?;
-    // One deliverer id for this call: leads another deliverer still holds
+    // One deliverer id for this pass: leads another deliverer still holds
     // (a request delivering right now) are left to it.
     let me = uuid::Uuid::new_v4().to_string();
     let mut sent = 0;
@@ -71,7 +115,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Reply, ApiError> {
         .await
         .map_err(unavailable)?;
     let total = coll.count_documents(doc! {}).await.map_err(unavailable)?;
-    Reply::ok(SyncReport {
+    Ok(SyncReport {
         attempted: pending.len(),
         sent,
         still_pending,

@@ -176,6 +176,53 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
     assert_eq!(mail_to(&email).len(), 1);
 }
 
+/// The schedule (`retry-pending-mail`, every 15 minutes) retries on its own:
+/// nothing is sent while SES is down, and the mail goes once it answers.
+#[tokio::test]
+async fn the_scheduled_retry_sends_pending_mail_once_ses_answers() {
+    let mut config = stack_config();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    config.ses_endpoint_url = Some(format!("http://127.0.0.1:{closed}"));
+    config.dependency_timeout = std::time::Duration::from_millis(800);
+    let broken: &'static App = shared::runtime::keep(App::new(config));
+    let email = format!("{}@example.com", unique("scheduled"));
+    let body = json!({"name": "Sam Scheduled", "email": email, "message": "Mail by the schedule"});
+    let (status, resp) = call(
+        comm::SERVICE,
+        broken,
+        comm::forms::contact,
+        &contact_event(&body, None, &unique_ip()),
+    )
+    .await;
+    assert_eq!(status, 202, "{resp}");
+    let scheduled = || {
+        serde_json::from_value(event("comm", "retry-pending-mail")).expect("an EventBridge event")
+    };
+
+    comm::sync::retry_pending(broken, scheduled())
+        .await
+        .expect("SES down is not a failed run");
+    let lead = &leads_from(broken, &email).await[0];
+    assert_eq!(lead.get_str("mailStatus").unwrap(), "pending");
+    assert!(mail_to(&email).is_empty());
+
+    let app: &'static App = shared::runtime::keep(stack_app());
+    comm::sync::retry_pending(app, scheduled()).await.unwrap();
+    assert_eq!(
+        leads_from(app, &email).await[0]
+            .get_str("mailStatus")
+            .unwrap(),
+        "sent"
+    );
+    assert_eq!(mail_to(&email).len(), 1, "the confirmation went out once");
+    comm::sync::retry_pending(app, scheduled()).await.unwrap();
+    assert_eq!(mail_to(&email).len(), 1, "a later run sends nothing twice");
+}
+
 #[tokio::test]
 async fn html_injection_is_escaped_in_the_html_mail() {
     let app = stack_app();
