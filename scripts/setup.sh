@@ -4,6 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The pinned Rust toolchain (rust-toolchain.toml). Offline machines often
+# have it only as `stable`: link that when the versions match.
+pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! RUSTUP_AUTO_INSTALL=0 rustup run "$pinned" rustc --version >/dev/null 2>&1; then
+  if [ "$(rustup run stable rustc --version 2>/dev/null | cut -d' ' -f2)" = "$pinned" ]; then
+    echo "setup: using the installed stable as Rust $pinned"
+    # rustup refuses to `link` a custom toolchain under an official name;
+    # a toolchain directory of that name is all it looks for.
+    host=$(rustup run stable rustc -vV | sed -n 's/^host: //p')
+    ln -sfn "$(rustup run stable rustc --print sysroot)" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$pinned-$host"
+  else
+    echo "setup: installing Rust $pinned"
+    rustup toolchain install "$pinned" --profile minimal --component rustfmt,clippy
+  fi
+fi
+
 PYTHON=${PYTHON:-python3}
 stamp=.venv/.requirements.sha256
 want=$(sha256sum scripts/requirements.txt | cut -d' ' -f1)

@@ -26,6 +26,9 @@ cargo test --workspace --locked --doc
 # run at once (one instance would serialize them and prove nothing).
 LOCAL_API_CONCURRENCY=8 scripts/local-api.sh start "$api"
 tests/frontend/run.sh "$(cat ".local/$api/api-url")" "$(cat ".local/$api/admin-password")"
+# The post-deploy smoke test, so the pipeline's gate is known to work.
+SMOKE_ADMIN_PASSWORD="$(cat ".local/$api/admin-password")" \
+  .venv/bin/python scripts/smoke-deployed.py "$(cat ".local/$api/api-url")"
 # Invariant 1 (no double sale), raced by real concurrent requests against
 # the running functions (tests/transit/race.py).
 .venv/bin/python tests/transit/race.py "$(cat ".local/$api/api-url")" \
