@@ -25,7 +25,11 @@ use aws_lambda_events::apigw::{
     ApiGatewayV2CustomAuthorizerSimpleResponse, ApiGatewayV2CustomAuthorizerV2Request,
 };
 use serde_json::{Value, json};
-use shared::{App, http::Refusal};
+use shared::{
+    App,
+    http::Refusal,
+    telemetry::{self, Metrics, Unit},
+};
 
 /// The function's handler: one authorizer request in, its answer out.
 pub async fn handle(
@@ -66,6 +70,14 @@ fn refused(route: &str, refusal: Refusal, why: &str) -> Value {
         reason = why,
         "unauthenticated"
     );
+    if matches!(refusal, Refusal::Unavailable) {
+        // Not the caller's fault: keys or sessions did not answer, so every
+        // protected route is refusing (AuthorizerAlarm).
+        Metrics::new(telemetry::namespace())
+            .dimension("service", "authorizer")
+            .metric("AuthorizerUnavailable", Unit::Count, 1.0)
+            .emit();
+    }
     let mut context = serde_json::Map::new();
     context.insert(Refusal::CONTEXT_KEY.into(), refusal.as_str().into());
     Value::Object(context)
