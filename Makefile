@@ -94,7 +94,7 @@ tz-cost:
 clean:
 	rm -rf target .aws-sam dist
 
-# Writes what follows from the functions/*/functions.toml declarations (README
+# Writes what follows from the functions/*/functions.toml declarations (docs/development.md
 # "Adding a route"); `make lint` fails when something is not as declared.
 functions:
 	python3 scripts/functions.py

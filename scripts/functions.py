@@ -2,7 +2,7 @@
 """Writes what follows from the function declarations (`make functions`).
 
 Each crate under functions/ declares its functions in `functions.toml`, one
-line each (README "Adding a route"). From those lines this script keeps
+line each (docs/development.md "Adding a route"). From those lines this script keeps
 these in step:
 
 - written when missing, then hand-owned: `src/bin/<name>.rs` (the thin
@@ -12,7 +12,7 @@ these in step:
   consumer, its queue and dead-letter queue;
 - rewritten whole, never edited by hand: the `cargo lambda watch` router
   table in Cargo.toml, the `paths(...)` list of `src/openapi.rs` and the
-  route table in README.md.
+  route table in docs/routes.md.
 
 `--check` writes nothing and exits 1 naming every file that is not what the
 declarations say (CI runs it in `make lint`); the route-table test checks
@@ -425,8 +425,8 @@ def plan(functions):
                 + with_openapi_paths("#[openapi(paths())]\n", crate, functions)
                 + "pub struct Api;\n",
             )
-    readme = ROOT / "README.md"
-    files[readme] = ("whole", with_readme(readme.read_text(), functions))
+    routes = ROOT / "docs/routes.md"
+    files[routes] = ("whole", with_readme(routes.read_text(), functions))
     return files
 
 
