@@ -34,6 +34,7 @@ use crate::{
     http::{ApiError, Reply},
     identity::now,
     stores::aws::{dynamodb_error, error_chain, number_attr, text_attr},
+    telemetry::{self, Business},
 };
 
 pub const HEADER: &str = "idempotency-key";
@@ -218,6 +219,7 @@ async fn replay(
             reply = reply.header(name, value);
         }
     }
+    telemetry::count(Business::IdempotentReplay);
     Ok(reply.header(
         HeaderName::from_static("idempotent-replayed"),
         HeaderValue::from_static("true"),

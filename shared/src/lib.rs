@@ -6,8 +6,9 @@
 //!   execution environment and reused across invocations;
 //! - [`http`]: the response envelope, the one error type, JSON body parsing and
 //!   validation, the principal extractor, and [`http::serve`] which runs a handler;
-//! - [`telemetry`]: JSON logs with request id / function name / cold start, and
-//!   CloudWatch Embedded Metric Format lines.
+//! - [`telemetry`]: JSON logs with the API and Lambda request ids, the X-Ray
+//!   trace id, function name and cold start; CloudWatch Embedded Metric Format
+//!   lines (per request, and the business events of [`telemetry::count`]).
 //!
 //! None of these modules knows about AvaOne's domains.
 

@@ -6,7 +6,13 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use crate::{App, http::ApiError, identity::now, stores::aws::dynamodb_error};
+use crate::{
+    App,
+    http::ApiError,
+    identity::now,
+    stores::aws::dynamodb_error,
+    telemetry::{self, Business},
+};
 
 /// At most `max` hits per `window`.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +64,7 @@ impl App {
             .unwrap_or(0);
         if hits > u64::from(limit.max) {
             tracing::warn!(limit = name, hits, "rate limit exceeded");
+            telemetry::count(Business::RateLimited);
             return Err(ApiError::rate_limited((window_end - at).max(1) as u64));
         }
         Ok(())

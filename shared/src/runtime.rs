@@ -18,8 +18,9 @@ use std::{future::Future, pin::Pin};
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::{Serialize, de::DeserializeOwned};
+use tracing::Instrument;
 
-use crate::http::ApiError;
+use crate::{http::ApiError, telemetry};
 
 /// What a queue consumer's and a scheduled function's handlers take, so a
 /// domain crate needs no event crate of its own.
@@ -34,6 +35,13 @@ pub fn keep<T>(value: T) -> &'static T {
 }
 
 /// Runs `handler` for every event of type `E` until the runtime stops.
+///
+/// Every line logged while an event is handled is in the span
+/// `invocation`: `lambda_request_id`, `trace_id` (the X-Ray trace's
+/// `Root`), `function`, `cold_start` (see [`crate::telemetry`]). The
+/// business metrics the function counts have `service` `<crate>-service`,
+/// `<crate>` being the crate whose function `handler` is (`transit-worker`
+/// runs `worker::jobs::handle`: `worker-service`).
 pub async fn run<S, E, R, F, Fut>(state: S, handler: F) -> Result<(), lambda_runtime::Error>
 where
     S: Send + Sync + 'static,
@@ -42,13 +50,41 @@ where
     F: Fn(&'static S, LambdaEvent<E>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<R, lambda_runtime::Error>> + Send + 'static,
 {
+    run_as(service_of::<F>(), state, handler).await
+}
+
+/// `<crate>-service` for a handler that is a function (or closure) of `<crate>`.
+fn service_of<F>() -> String {
+    let crate_name = std::any::type_name::<F>()
+        .split("::")
+        .next()
+        .unwrap_or_default();
+    format!("{crate_name}-service")
+}
+
+/// [`run`], counting business metrics for `service`.
+async fn run_as<S, E, R, F, Fut>(
+    service: String,
+    state: S,
+    handler: F,
+) -> Result<(), lambda_runtime::Error>
+where
+    S: Send + Sync + 'static,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'static S, LambdaEvent<E>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, lambda_runtime::Error>> + Send + 'static,
+{
+    telemetry::set_service(&service);
     let state = keep(state);
     let handler = keep(handler);
     // Boxed: one allocation per invocation keeps each handler's future type
     // out of the runtime loop's, whose layout the compiler must otherwise
     // compute through every await of the handler (deep for the SDK calls).
     lambda_runtime::run(service_fn(move |event: LambdaEvent<E>| {
-        Box::pin(handler(state, event)) as Pin<Box<dyn Future<Output = Fut::Output> + Send>>
+        let span = telemetry::invocation_span(&event.context);
+        let invocation = span.in_scope(|| handler(state, event));
+        Box::pin(invocation.instrument(span)) as Pin<Box<dyn Future<Output = Fut::Output> + Send>>
     }))
     .await
 }
@@ -63,8 +99,10 @@ where
     F: Fn(&'static S, SqsMessage) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), ApiError>> + Send,
 {
+    let service = service_of::<F>();
     let handler = keep(handler);
-    run(
+    run_as(
+        service,
         state,
         move |state, event: LambdaEvent<SqsEvent>| async move {
             Ok::<_, lambda_runtime::Error>(
@@ -120,8 +158,10 @@ where
     F: Fn(&'static S, EventBridgeEvent) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), ApiError>> + Send,
 {
+    let service = service_of::<F>();
     let handler = keep(handler);
-    run(
+    run_as(
+        service,
         state,
         move |state, event: LambdaEvent<EventBridgeEvent>| async move {
             handler(state, event.payload)
@@ -224,6 +264,16 @@ mod tests {
 
     async fn scheduled(_: &'static crate::App, _: EventBridgeEvent) -> Result<(), ApiError> {
         Ok(())
+    }
+
+    #[test]
+    fn a_handler_s_service_is_its_crate_s() {
+        // A function of this crate (`shared`), as a domain crate's would be.
+        fn of<F>(_: F) -> String {
+            service_of::<F>()
+        }
+        assert_eq!(of(consumer), "shared-service");
+        assert_eq!(of(|| ()), "shared-service");
     }
 
     /// What `make functions` generates for a `queue` and a `schedule`

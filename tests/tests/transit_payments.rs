@@ -11,7 +11,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use shared::{App, http::Principal, runtime::SqsMessage};
+use shared::{App, http::Principal, runtime::SqsMessage, telemetry::Business};
 use test_support::{FakePayments, call, event, stack_config, unique};
 
 const WEBHOOK_SECRET: &str = "whsec_local";
@@ -171,9 +171,11 @@ async fn a_paid_booking_is_confirmed_once_and_its_e_ticket_mailed() {
     );
     assert_eq!(status, 200);
     let body = provider_event(&fake, &pi, "payment_intent.succeeded").to_string();
+    let metrics = shared::telemetry::capture();
     let (status, answer) = deliver(app, &body, WEBHOOK_SECRET, 0).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["data"]["duplicate"], false);
+    assert_eq!(metrics.count(Business::PaymentSucceeded), 1);
     let b = booking(app, &id).await;
     assert_eq!(b.get_str("status").unwrap(), "confirmed");
     let tickets = transit::sales::tickets_of(app, &id).await.unwrap();
@@ -183,6 +185,7 @@ async fn a_paid_booking_is_confirmed_once_and_its_e_ticket_mailed() {
     let (status, answer) = deliver(app, &body, WEBHOOK_SECRET, 0).await;
     assert_eq!((status, &answer["data"]["duplicate"]), (200, &json!(true)));
     assert_eq!(transit::sales::tickets_of(app, &id).await.unwrap().len(), 2);
+    assert_eq!(metrics.count(Business::PaymentSucceeded), 1, "counted once");
 
     // A failure that arrives late never moves it backwards.
     let mut failed: Value = serde_json::from_str(&body).unwrap();
@@ -196,6 +199,8 @@ async fn a_paid_booking_is_confirmed_once_and_its_e_ticket_mailed() {
         booking(app, &id).await.get_str("status").unwrap(),
         "confirmed"
     );
+    assert_eq!(metrics.count(Business::PaymentFailed), 1);
+    drop(metrics);
 
     // The e-ticket is a job of its own, mailed by the worker, with each
     // ticket's QR code inline (moto keeps the HTML, not the attachments).
@@ -310,8 +315,12 @@ async fn a_payment_after_the_seats_went_elsewhere_is_refunded_in_full() {
         "/_fake/fail",
         &json!({"path": "/v1/refunds", "count": 1, "status": 500}),
     );
+    let metrics = shared::telemetry::capture();
     assert_eq!(work(app, &queue).await, 0);
+    assert_eq!(metrics.count(Business::RefundIssued), 0);
     assert_eq!(work(app, &queue).await, 1);
+    assert_eq!(metrics.count(Business::RefundIssued), 1);
+    drop(metrics);
     let (_, refunds) = fake.get("/_fake/refunds");
     let ours: Vec<&Value> = refunds
         .as_array()

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use shared::telemetry::Business;
 use test_support::{stack_app, stack_config, unique_ip};
 
 fn without_volatile(mut v: Value) -> Value {
@@ -149,11 +150,15 @@ async fn workspace_login_and_its_failures() {
         org.account_id.as_str()
     );
 
+    let metrics = shared::telemetry::capture();
     let (status, wrong) = workspace_login(&app, &org.account_id, "maya@example.com", "nope").await;
     assert_eq!(status, 401);
+    assert_eq!(metrics.count(Business::FailedLogin), 1, "a wrong password");
     let (status, unknown) =
         workspace_login(&app, &org.account_id, "nobody@example.com", "User-Pass-1").await;
     assert_eq!(status, 401);
+    assert_eq!(metrics.count(Business::FailedLogin), 2, "an unknown user");
+    drop(metrics);
     assert_eq!(
         without_volatile(wrong),
         without_volatile(unknown),
@@ -510,8 +515,15 @@ async fn one_ip_is_limited_across_accounts() {
         );
     }
     let body = json!({"organizationId": "acme", "email": "spray9@example.com", "password": "x"});
+    let metrics = shared::telemetry::capture();
     let (status, resp) = post(&app, "workspace-login", auth::login::workspace, body, &ip).await;
     assert_eq!(status, 429, "{resp}");
+    assert_eq!(metrics.count(Business::RateLimited), 1);
+    assert_eq!(
+        metrics.count(Business::FailedLogin),
+        0,
+        "refused before any password check"
+    );
 }
 
 /// DynamoDB (the rate-limit store) stops answering: logins fail closed with

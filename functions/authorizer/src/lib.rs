@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use shared::{
     App,
     http::Refusal,
-    telemetry::{self, Metrics, Unit},
+    telemetry::{self, Business},
 };
 
 /// The function's handler: one authorizer request in, its answer out.
@@ -73,10 +73,7 @@ fn refused(route: &str, refusal: Refusal, why: &str) -> Value {
     if matches!(refusal, Refusal::Unavailable) {
         // Not the caller's fault: keys or sessions did not answer, so every
         // protected route is refusing (AuthorizerAlarm).
-        Metrics::new(telemetry::namespace())
-            .dimension("service", "authorizer")
-            .metric("AuthorizerUnavailable", Unit::Count, 1.0)
-            .emit();
+        telemetry::count(Business::AuthorizerUnavailable);
     }
     let mut context = serde_json::Map::new();
     context.insert(Refusal::CONTEXT_KEY.into(), refusal.as_str().into());

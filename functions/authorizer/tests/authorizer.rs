@@ -9,6 +9,7 @@ use shared::{
     App,
     http::{Principal, Role},
     identity::sessions::AccountKind,
+    telemetry::Business,
 };
 use test_support::{OwnMoto, event, stack_app, stack_config};
 
@@ -118,8 +119,14 @@ async fn an_unreachable_session_store_fails_closed() {
     let mut config = stack_config();
     config.table_name = Some("avaone-no-such-table".into());
     let blind = App::new(config);
+    let metrics = shared::telemetry::capture();
     let resp = authorizer::authorize(&blind, &request(Some(&token))).await;
     assert_eq!(resp.context["refusal"], "unavailable");
+    // Counted for AuthorizerAlarm: the refusal is the platform's fault.
+    assert_eq!(metrics.count(Business::AuthorizerUnavailable), 1);
+    // A caller's bad token is not.
+    authorizer::authorize(&app, &request(Some("not-a-token"))).await;
+    assert_eq!(metrics.count(Business::AuthorizerUnavailable), 1);
     assert_eq!(function_sees(&app, &resp.context).await, Err(503));
 }
 

@@ -214,6 +214,7 @@ pub async fn deliver(app: &App, id: &str, owner: &str) -> Result<bool, ApiError>
         .map_err(unavailable)?;
     if let Some(err) = last_error {
         tracing::warn!(lead = %id, error = %err, "lead stored, mail pending");
+        shared::telemetry::count(shared::telemetry::Business::MailLeftPending);
     }
     Ok(done)
 }

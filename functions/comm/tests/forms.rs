@@ -51,6 +51,11 @@ fn mail_about(needle: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The retry sends every pending lead, whoever stored it: tests that leave a
+/// lead pending or run the retry take turns, or one would send the other's
+/// mail between its checks.
+static RETRIES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn a_contact_creates_one_lead_and_one_mail_even_when_posted_twice() {
     let app = stack_app();
@@ -121,6 +126,7 @@ async fn a_contact_creates_one_lead_and_one_mail_even_when_posted_twice() {
 
 #[tokio::test]
 async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
+    let _turn = RETRIES.lock().await;
     let mut config = stack_config();
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -133,6 +139,7 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
     let email = format!("{}@example.com", unique("pending"));
     let body = json!({"name": "Pat Pending", "email": email, "message": "Mail will come later"});
 
+    let metrics = shared::telemetry::capture();
     let (status, resp) = call(
         comm::SERVICE,
         &broken,
@@ -142,6 +149,11 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
     .await;
     assert_eq!(status, 202, "{resp}");
     assert_eq!(resp["data"]["mailStatus"], "pending");
+    assert_eq!(
+        metrics.count(shared::telemetry::Business::MailLeftPending),
+        1
+    );
+    drop(metrics);
     let lead = &leads_from(&broken, &email).await[0];
     assert_eq!(lead.get_str("mailStatus").unwrap(), "pending");
     assert!(mail_to(&email).is_empty(), "nothing sent yet");
@@ -180,6 +192,7 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
 /// nothing is sent while SES is down, and the mail goes once it answers.
 #[tokio::test]
 async fn the_scheduled_retry_sends_pending_mail_once_ses_answers() {
+    let _turn = RETRIES.lock().await;
     let mut config = stack_config();
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -522,6 +535,7 @@ async fn the_forms_are_not_a_mail_relay() {
 
 #[tokio::test]
 async fn sync_never_sends_a_lead_its_request_is_still_delivering() {
+    let _turn = RETRIES.lock().await;
     let app = stack_app();
     let email = format!("{}@example.com", unique("racing"));
     let marker = unique("race-");

@@ -176,7 +176,9 @@ async fn handle(app: &App, event: &ProviderEvent) -> Result<(), ApiError> {
     match event.kind.as_str() {
         "payment_intent.succeeded" => {
             let amount = intent.get("amount").and_then(Value::as_i64).unwrap_or(-1);
-            succeeded(app, booking_id, text("id"), amount, text("currency")).await
+            succeeded(app, booking_id, text("id"), amount, text("currency")).await?;
+            shared::telemetry::count(shared::telemetry::Business::PaymentSucceeded);
+            Ok(())
         }
         "payment_intent.payment_failed" => {
             // Never backwards: a success already recorded stays.
@@ -188,6 +190,7 @@ async fn handle(app: &App, event: &ProviderEvent) -> Result<(), ApiError> {
                 )
                 .await
                 .map_err(unavailable)?;
+            shared::telemetry::count(shared::telemetry::Business::PaymentFailed);
             Ok(())
         }
         other => {

@@ -121,6 +121,15 @@ async fn judge(
     )
 }
 
+/// Counts a scan's outcome: boarded, or refused.
+fn counted(outcome: Outcome) -> Outcome {
+    shared::telemetry::count(match outcome {
+        Outcome::Boarded { .. } => shared::telemetry::Business::TicketBoarded,
+        Outcome::Already { .. } | Outcome::Invalid(_) => shared::telemetry::Business::ScanRefused,
+    });
+    outcome
+}
+
 fn boarded(ticket: &Document) -> Boarded {
     let text = |k: &str| ticket.get_str(k).unwrap_or_default().to_owned();
     Boarded {
@@ -168,15 +177,16 @@ pub async fn scan(app: &App, req: Request) -> Result<Reply, ApiError> {
     let body: ScanRequest = parse_json(&req)?;
     let (caller, _) = boarding_trip(app, &req, body.trip_id.trim()).await?;
     let scan = scan_by(&caller, &body.device_id, Timestamp::now());
-    match judge(
-        app,
-        body.trip_id.trim(),
-        &body.code,
-        &scan,
-        Rule::FirstWritten,
-    )
-    .await?
-    {
+    match counted(
+        judge(
+            app,
+            body.trip_id.trim(),
+            &body.code,
+            &scan,
+            Rule::FirstWritten,
+        )
+        .await?,
+    ) {
         Outcome::Boarded { ticket, .. } => Reply::ok(boarded(&ticket)),
         Outcome::Already { first, .. } => Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -331,7 +341,7 @@ pub async fn sync(app: &App, req: Request) -> Result<Reply, ApiError> {
         } else {
             Outcome::Invalid(Invalid::NotYourTrip)
         };
-        results[i] = Some(result(i, outcome));
+        results[i] = Some(result(i, counted(outcome)));
     }
     Reply::ok(results.into_iter().flatten().collect::<Vec<_>>())
 }

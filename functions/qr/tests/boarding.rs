@@ -18,6 +18,7 @@ use shared::{
     config::SecretKind,
     http::{ApiError, Principal, Reply, Role, TokenVerifier, dispatch},
     identity::JwtVerifier,
+    telemetry::Business,
 };
 use test_support::{
     as_principal, call, event, principal, request, signed_in, stack_app, stack_config, unique,
@@ -345,9 +346,13 @@ async fn forged_altered_foreign_void_and_expired_codes_do_not_board() {
         URL_SAFE_NO_PAD.encode(claims.to_string()),
         pieces[2]
     );
+    let metrics = shared::telemetry::capture();
     let (status, body) = scan(app, driver, &t.id, &altered, "dev-1").await;
     assert_eq!(status, 422);
     assert_eq!(reason(&body), "signature");
+    assert_eq!(metrics.count(Business::ScanRefused), 1);
+    assert_eq!(metrics.count(Business::TicketBoarded), 0);
+    drop(metrics);
 
     // Forged: the right claims signed with a key that is not a ticket key
     // (the access tokens' own).
@@ -422,6 +427,8 @@ async fn a_ticket_boards_once_whoever_scans_it_at_once() {
     let (c, t, p, tickets) = sold(app).await;
     let code = code_of(app, &p, &tickets[1]).await;
     // Eight devices scan the same ticket at the same moment: one boards.
+    // (The test's tasks run on its thread: the capture sees them all.)
+    let metrics = shared::telemetry::capture();
     let racers: Vec<_> = (0..8)
         .map(|i| {
             let (who, trip, code) = (c.driver.clone(), t.id.clone(), code.clone());
@@ -434,6 +441,9 @@ async fn a_ticket_boards_once_whoever_scans_it_at_once() {
     }
     let winners: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
     assert_eq!(winners.len(), 1, "{answers:?}");
+    assert_eq!(metrics.count(Business::TicketBoarded), 1);
+    assert_eq!(metrics.count(Business::ScanRefused), 7);
+    drop(metrics);
     let winner = &winners[0].1["data"];
     assert_eq!(winner["result"], "BOARDED");
     assert_eq!(winner["seat"], "3B");

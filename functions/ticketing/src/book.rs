@@ -220,6 +220,9 @@ pub async fn book(
         }
         return Err(err);
     }
+    if order.passenger_id.is_some() {
+        shared::telemetry::count(shared::telemetry::Business::HoldPlaced);
+    }
     Ok(booking)
 }
 

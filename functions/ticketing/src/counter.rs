@@ -122,6 +122,7 @@ pub async fn sell(app: &App, req: Request) -> Result<Reply, ApiError> {
             // The sale stands whatever happens to its mail.
             if let Err(e) = events::publish(app, &Event::BookingConfirmed { booking_id }).await {
                 tracing::error!(error = %e, "e-ticket mail of a counter sale not queued");
+                shared::telemetry::count(shared::telemetry::Business::MailNotQueued);
             }
         }
         Reply::created(answer(app, &booking).await?)

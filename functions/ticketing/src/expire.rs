@@ -41,6 +41,7 @@ pub async fn expire_holds(app: &'static App, event: EventBridgeEvent) -> Result<
         let id = booking.get_str("id").unwrap_or_default();
         let outcome = async {
             if model::transition(app, id, &[model::HELD], model::EXPIRED, doc! {}).await? {
+                shared::telemetry::count(shared::telemetry::Business::HoldExpired);
                 inventory::release_hold(
                     app,
                     id,

@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use mongodb::bson::doc;
 use serde_json::json;
-use shared::App;
+use shared::{App, telemetry::Business};
 use test_support::stack_app;
 
 fn app() -> &'static App {
@@ -24,8 +24,10 @@ async fn a_hold_takes_the_seat_on_overlapping_segments_only() {
     let c = company(app).await;
     let t = trip(app, &c, 72).await;
 
+    let metrics = shared::telemetry::capture();
     let (status, body) = hold(app, &passenger(), &t, 0, 2, &["1A"]).await;
     assert_eq!(status, 201, "{body}");
+    assert_eq!(metrics.count(Business::HoldPlaced), 1);
     let b = &body["data"];
     assert_eq!(b["status"], "held");
     assert_eq!(b["amount"], 2350, "both legs' fares");
@@ -38,6 +40,7 @@ async fn a_hold_takes_the_seat_on_overlapping_segments_only() {
     assert_eq!(body["code"], "SEATS_TAKEN");
     assert_eq!(body["data"]["taken"], json!(["1A"]));
     assert_eq!(seat_status(app, &t, 0, 1, "1A").await, "taken");
+    assert_eq!(metrics.count(Business::HoldPlaced), 1, "nothing held");
 
     // Adjacent segments of one seat: both sell.
     let (first, _) = hold(app, &passenger(), &t, 0, 1, &["5A"]).await;
@@ -104,6 +107,7 @@ async fn a_passenger_holds_at_most_six_seats_in_three_bookings() {
     assert_eq!(seat_status(app, &t, 0, 2, "6D").await, "available");
 
     // Releasing one frees a booking slot again.
+    let metrics = shared::telemetry::capture();
     let (status, body) = send(
         app,
         ticketing::cancel::cancel,
@@ -116,6 +120,8 @@ async fn a_passenger_holds_at_most_six_seats_in_three_bookings() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["status"], "released");
+    assert_eq!(metrics.count(Business::HoldReleased), 1);
+    drop(metrics);
     assert_eq!(hold(app, &p, &t, 0, 2, &["6D"]).await.0, 201);
 
     // Seats count too: 5 more seats would make 8.
@@ -227,6 +233,7 @@ async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
     assert_eq!(hold(app, &passenger(), &t, 1, 2, &["10B"]).await.0, 409);
 
     // Staff may sell; only the admin cancels.
+    let metrics = shared::telemetry::capture();
     let (status, _) = send(
         app,
         ticketing::cancel::cancel,
@@ -250,6 +257,7 @@ async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["status"], "refunded", "72 h ahead: 100 %");
+    assert_eq!(metrics.count(Business::RefundIssued), 1, "cash, at once");
     assert_eq!(body["data"]["refundedAmount"], 4700);
     assert!(
         body["data"]["tickets"]
@@ -274,6 +282,8 @@ async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
         (status, &again["data"]["refundedAmount"]),
         (200, &json!(4700))
     );
+    assert_eq!(metrics.count(Business::RefundIssued), 1, "once");
+    drop(metrics);
     let refunds = transit::store::collection(app, transit::store::REFUNDS)
         .await
         .unwrap()

@@ -576,8 +576,14 @@ async fn idempotency_replays_headers_matches_json_values_and_frees_crashed_keys(
     let (status, body, h) = idempotent(&app, &scope, "k1", r#"{"a":1,"b":[1,2]}"#, &runs).await;
     assert_eq!((status, body["data"]["run"].as_u64()), (201, Some(1)));
     assert_eq!(header(&h, "location").as_deref(), Some("/things/1"));
+    let metrics = shared::telemetry::capture();
     let (status, body, h) =
         idempotent(&app, &scope, "k1", "{ \"b\": [1, 2],\n \"a\": 1 }", &runs).await;
+    assert_eq!(
+        metrics.count(shared::telemetry::Business::IdempotentReplay),
+        1
+    );
+    drop(metrics);
     assert_eq!(
         (status, body["data"]["run"].as_u64()),
         (201, Some(1)),

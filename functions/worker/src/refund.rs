@@ -24,6 +24,7 @@ pub async fn issue(app: &App, booking_id: &str) -> Result<(), ApiError> {
             .await?;
         refunds::succeeded(app, id, &issued.id).await?;
         tracing::info!(booking = %booking_id, refund = %issued.id, amount = issued.amount, "refund issued");
+        shared::telemetry::count(shared::telemetry::Business::RefundIssued);
     }
     mails::refunded(app, booking_id, &refund).await
 }

@@ -1,11 +1,7 @@
 //! Running a handler: request id, per-request log span with the cold-start
 //! flag, rendering `Result<Reply, ApiError>` into the envelope, EMF metrics.
 
-use std::{
-    future::Future,
-    sync::atomic::{AtomicBool, Ordering},
-    time::Instant,
-};
+use std::{future::Future, time::Instant};
 
 use lambda_http::{
     Body, Request, RequestExt, Response,
@@ -160,8 +156,6 @@ struct Envelope<'a> {
     request_id: &'a str,
 }
 
-static COLD_START: AtomicBool = AtomicBool::new(true);
-
 /// Runs `handler` as this binary's Lambda function until the runtime stops.
 /// `state` is built once by `main` and lives for the execution environment.
 pub async fn serve<S, F, Fut>(
@@ -192,16 +186,35 @@ where
 /// Runs one request through `handler` and renders the envelope. Tests call
 /// this with real `lambda_http::Request` values to get exactly what API
 /// Gateway would return.
+///
+/// Every line logged while it runs is in the span `request`: `request_id`
+/// (API Gateway's, see [`request_id`]), `lambda_request_id` (the Lambda
+/// invocation's), `trace_id` (the X-Ray trace's `Root`, see
+/// [`telemetry::trace_id`]), `function` and `cold_start`; the ids a request
+/// does not have are left out.
 pub async fn dispatch<F, Fut>(service: &str, req: Request, handler: F) -> Response<Body>
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Result<Reply, ApiError>>,
 {
+    telemetry::set_service(service);
     let request_id = request_id(&req);
-    let cold_start = COLD_START.swap(false, Ordering::Relaxed);
+    let lambda = req.lambda_context_ref();
+    let lambda_request_id = lambda
+        .map(|ctx| ctx.request_id.as_str())
+        .filter(|id| !id.is_empty());
+    let trace_id = telemetry::trace_id(
+        lambda,
+        req.headers()
+            .get("x-amzn-trace-id")
+            .and_then(|v| v.to_str().ok()),
+    );
+    let cold_start = telemetry::take_cold_start();
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
+        lambda_request_id,
+        trace_id = trace_id.as_deref(),
         function = %telemetry::function_name(),
         cold_start,
     );
@@ -444,6 +457,76 @@ mod tests {
             !text.contains("hunter2") && !text.contains("db.internal"),
             "{text}"
         );
+    }
+
+    /// The log line a request ends with carries all three ids, in the
+    /// format `telemetry::init` installs.
+    #[tokio::test]
+    async fn every_line_of_a_request_carries_the_api_lambda_and_trace_ids() {
+        let (_guard, logs) = crate::telemetry::test_logs::install();
+        let ev = serde_json::json!({
+            "version": "2.0", "routeKey": "GET /x", "rawPath": "/x", "rawQueryString": "",
+            "headers": {"x-amzn-trace-id": "Root=1-from-header"}, "isBase64Encoded": false,
+            "requestContext": {"http": {"method": "GET", "path": "/x", "sourceIp": "127.0.0.1"},
+                               "requestId": "apigw-1", "timeEpoch": 0}
+        });
+        let mut ctx = lambda_http::Context::default();
+        ctx.request_id = "lambda-req-1".into();
+        ctx.xray_trace_id = Some("Root=1-abc-def;Parent=53995c3f42cd8ad8;Sampled=1".into());
+        let req = lambda_http::request::from_str(&ev.to_string())
+            .unwrap()
+            .with_lambda_context(ctx);
+        let resp = dispatch("test-service", req, |_| async {
+            tracing::info!(step = 1, "inside the handler");
+            Reply::ok("x")
+        })
+        .await;
+        assert_eq!(resp.headers()["x-request-id"], "apigw-1");
+        for message in ["inside the handler", "request completed"] {
+            let line = logs.line(message);
+            let span = &line["span"];
+            assert_eq!(span["name"], "request", "{line}");
+            assert_eq!(span["request_id"], "apigw-1", "{line}");
+            assert_eq!(span["lambda_request_id"], "lambda-req-1", "{line}");
+            assert_eq!(span["trace_id"], "1-abc-def", "{line}");
+            assert_eq!(span["function"], telemetry::function_name(), "{line}");
+            assert!(span["cold_start"].is_boolean(), "{line}");
+            assert_eq!(line["level"], "INFO");
+        }
+        let done = logs.line("request completed");
+        assert_eq!(done["status"], 200);
+        assert_eq!(done["path"], "/x");
+        assert_eq!(logs.line("inside the handler")["step"], 1);
+
+        // In-process (no Lambda context): no Lambda id; the trace from the header.
+        let resp = dispatch("test-service", Request::default(), |_| async {
+            tracing::warn!("bare");
+            Reply::ok("x")
+        })
+        .await;
+        let span = &logs.line("bare")["span"];
+        assert_eq!(
+            span["request_id"],
+            resp.headers()["x-request-id"].to_str().unwrap()
+        );
+        assert!(span.get("lambda_request_id").is_none(), "{span}");
+        if std::env::var_os("_X_AMZN_TRACE_ID").is_none() {
+            assert!(span.get("trace_id").is_none(), "{span}");
+            let ev = serde_json::json!({
+                "version": "2.0", "routeKey": "GET /y", "rawPath": "/y", "rawQueryString": "",
+                "headers": {"x-amzn-trace-id": "Root=1-from-header;Sampled=0"}, "isBase64Encoded": false,
+                "requestContext": {"http": {"method": "GET", "path": "/y", "sourceIp": "127.0.0.1"},
+                                   "requestId": "apigw-2", "timeEpoch": 0}
+            });
+            let req = lambda_http::request::from_str(&ev.to_string()).unwrap();
+            dispatch("test-service", req, |_| async {
+                tracing::info!("from the header");
+                Reply::ok("x")
+            })
+            .await;
+            let span = &logs.line("from the header")["span"];
+            assert_eq!(span["trace_id"], "1-from-header", "{span}");
+        }
     }
 
     #[test]

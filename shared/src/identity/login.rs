@@ -24,6 +24,7 @@ use crate::{
     http::{ApiError, Principal, Request},
     rate_limit::Limit,
     stores::Dependency,
+    telemetry::{self, Business},
 };
 
 /// What a login looked up: the stored hash (None: no such account) and,
@@ -135,7 +136,10 @@ pub async fn complete<U>(
     let allow_plaintext = app.config.identity.allow_plaintext_passwords;
     let verdict = passwords::verify_blocking(password, stored_hash.clone(), allow_plaintext).await;
     let rehash = match verdict {
-        Verdict::Invalid => return Err(invalid_credentials()),
+        Verdict::Invalid => {
+            telemetry::count(Business::FailedLogin);
+            return Err(invalid_credentials());
+        }
         Verdict::Valid { rehash } => rehash,
     };
     let mut current_hash = stored_hash.unwrap_or_default();
@@ -143,7 +147,12 @@ pub async fn complete<U>(
         upgrade_hash(app, up, &current_hash, &new).await?;
         current_hash = new;
     }
-    let (principal, user, kind) = accept()?;
+    // An account the credentials do not log into (its organization gone).
+    let (principal, user, kind) = accept().inspect_err(|e| {
+        if e.status() == lambda_http::http::StatusCode::UNAUTHORIZED {
+            telemetry::count(Business::FailedLogin);
+        }
+    })?;
     app.rate_limit_reset(&attempt.counter, attempt.limit)
         .await?;
     let device_token = match attempt.known_device {

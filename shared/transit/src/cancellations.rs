@@ -89,7 +89,10 @@ pub async fn settle(
         };
         match events::publish(app, &event).await {
             Ok(()) => mark(app, id, MAIL_QUEUED).await?,
-            Err(e) => tracing::error!(booking = %id, error = %e, "cancellation mail not queued"),
+            Err(e) => {
+                tracing::error!(booking = %id, error = %e, "cancellation mail not queued");
+                shared::telemetry::count(shared::telemetry::Business::MailNotQueued);
+            }
         }
     }
     Ok(())
@@ -136,6 +139,7 @@ pub async fn release_hold(app: &App, booking: &Document, set: Document) -> Resul
     let id = booking.get_str("id").unwrap_or_default();
     let moved = bookings::transition(app, id, &[bookings::HELD], bookings::RELEASED, set).await?;
     if moved {
+        shared::telemetry::count(shared::telemetry::Business::HoldReleased);
         free_held_legs(app, booking).await?;
     }
     Ok(moved)

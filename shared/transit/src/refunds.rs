@@ -48,11 +48,15 @@ pub async fn record(
         "createdAt": shared::clock::now(),
     };
     let refunds = collection(app, REFUNDS).await?;
-    refunds
+    let written = refunds
         .update_one(doc! {"id": &id}, doc! {"$setOnInsert": refund})
         .upsert(true)
         .await
         .map_err(unavailable)?;
+    // Cash is handed back at once; a card refund counts once the provider issued it.
+    if written.upserted_id.is_some() && method == "cash" {
+        shared::telemetry::count(shared::telemetry::Business::RefundIssued);
+    }
     refunds
         .find_one(doc! {"id": &id})
         .await
