@@ -10,6 +10,7 @@
 #   CLOUDFORMATION_EXECUTION_ROLE  role CloudFormation acts as (sam pipeline
 #                                  bootstrap's); the caller itself then needs no IAM rights
 #   ALARM_TOPIC_ARN                SNS topic of the alarms (AlarmTopicArn)
+#   AWS_REGION                     the stack's region (else samconfig.toml's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 env=${1:?usage: deploy.sh <dev|prod> <packaged.yaml>}
@@ -24,9 +25,11 @@ config = tomllib.load(open("samconfig.toml", "rb"))
 print(config[sys.argv[1]]["deploy"]["parameters"]["parameter_overrides"])' "$env")
 [ -z "${ALARM_TOPIC_ARN:-}" ] || overrides="$overrides AlarmTopicArn=$ALARM_TOPIC_ARN"
 
-role=()
-[ -z "${CLOUDFORMATION_EXECUTION_ROLE:-}" ] || role=(--role-arn "$CLOUDFORMATION_EXECUTION_ROLE")
+extra=()
+[ -z "${CLOUDFORMATION_EXECUTION_ROLE:-}" ] || extra+=(--role-arn "$CLOUDFORMATION_EXECUTION_ROLE")
+# The region the pipeline's credentials and smoke test use, not a default.
+[ -z "${AWS_REGION:-}" ] || extra+=(--region "$AWS_REGION")
 sam deploy --config-env "$env" --template-file "$template" \
   --no-resolve-s3 --s3-bucket "$ARTIFACTS_BUCKET" --s3-prefix "templates/$env" \
-  --parameter-overrides "$overrides" "${role[@]}" \
+  --parameter-overrides "$overrides" ${extra[@]+"${extra[@]}"} \
   --no-confirm-changeset --no-fail-on-empty-changeset

@@ -24,9 +24,15 @@ fi
 [[ $release =~ ^[0-9a-f]{7,40}$ ]] || { echo "redeploy: '$release' is not a commit sha" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-key=$(aws s3api list-objects-v2 --bucket "$ARTIFACTS_BUCKET" --prefix "releases/$release" \
-  --query 'Contents[?ends_with(Key, `packaged.yaml`)].Key | [0]' --output text)
-[ -n "$key" ] && [ "$key" != None ] || { echo "redeploy: no release $release in s3://$ARTIFACTS_BUCKET/releases/" >&2; exit 1; }
+keys=$(aws s3api list-objects-v2 --bucket "$ARTIFACTS_BUCKET" --prefix "releases/$release" \
+  --query 'Contents[?ends_with(Key, `packaged.yaml`)].Key' --output text)
+keys=${keys//None/}
+read -r -a found <<< "$keys"
+case ${#found[@]} in
+  0) echo "redeploy: no release $release in s3://$ARTIFACTS_BUCKET/releases/" >&2; exit 1 ;;
+  1) key=${found[0]} ;;
+  *) echo "redeploy: $release matches ${#found[@]} releases; give more of the sha" >&2; exit 1 ;;
+esac
 aws s3 cp --quiet "s3://$ARTIFACTS_BUCKET/$key" "$work/packaged.yaml"
 echo "redeploy: $env ← $key"
 scripts/deploy.sh "$env" "$work/packaged.yaml"

@@ -59,7 +59,10 @@ def main():
             sys.exit(f"sam-artifacts: {path} is missing; run `cargo build --workspace --bins` first")
         binaries[logical_id] = path
 
-    if args.max_glibc and shutil.which("objdump"):
+    if args.max_glibc and not shutil.which("objdump"):
+        print("sam-artifacts: no objdump to check the binaries' glibc; use sam build", file=sys.stderr)
+        sys.exit(3)
+    if args.max_glibc:
         limit = tuple(int(p) for p in args.max_glibc.split("."))
         too_new = {p: glibc_needed(p) for p in binaries.values()}
         too_new = {p: v for p, v in too_new.items() if v > limit}

@@ -31,6 +31,9 @@ build_functions() { # image
     local rc=0
     .venv/bin/python scripts/sam-artifacts.py $max_glibc || rc=$?
     [ $rc = 3 ] || return $rc
+    # In CI the host build is not used again, and sam build makes a second
+    # one: free the first (~4 GB) rather than hold both on a small disk.
+    [ "${CI:-}" != true ] || rm -rf target/debug
   fi
   # Symbol tables are a third of a debug binary, and sam build keeps two
   # copies of each (target/lambda, .aws-sam). Panics still print their

@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # The pinned Rust toolchain (rust-toolchain.toml). Offline machines often
 # have it only as `stable`: link that when the versions match.
 pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
-if ! RUSTUP_AUTO_INSTALL=0 rustup run "$pinned" rustc --version >/dev/null 2>&1; then
+if ! command -v rustup >/dev/null; then
+  echo "setup: no rustup; cargo must be Rust $pinned (rust-toolchain.toml)" >&2
+elif ! RUSTUP_AUTO_INSTALL=0 rustup run "$pinned" rustc --version >/dev/null 2>&1; then
   if [ "$(rustup run stable rustc --version 2>/dev/null | cut -d' ' -f2)" = "$pinned" ]; then
     echo "setup: using the installed stable as Rust $pinned"
     # rustup refuses to `link` a custom toolchain under an official name;

@@ -362,6 +362,7 @@ fn identity_functions_may_reach_the_keys_they_use() {
         ("speech-to-text", &[("dynamodb:UpdateItem", "rate")]),
         ("text-to-speech", &[("dynamodb:UpdateItem", "rate")]),
         ("sync-to-crm", &[("dynamodb:UpdateItem", "rate")]),
+        ("retry-pending-mail", &[("dynamodb:UpdateItem", "rate")]),
     ];
     let all = statements_by_binary();
     for (binary, wanted) in needs {
