@@ -124,18 +124,20 @@ async fn a_contact_creates_one_lead_and_one_mail_even_when_posted_twice() {
     assert_eq!(leads_from(&app, &email).await.len(), 1);
 }
 
+/// The stack's app with SES refusing connections (nothing listens on its
+/// port), answering quickly.
+fn app_with_ses_down() -> App {
+    let mut config = stack_config();
+    let closed = test_support::free_port();
+    config.ses_endpoint_url = Some(format!("http://127.0.0.1:{closed}"));
+    config.dependency_timeout = std::time::Duration::from_millis(800);
+    App::new(config)
+}
+
 #[tokio::test]
 async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
     let _turn = RETRIES.lock().await;
-    let mut config = stack_config();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    config.ses_endpoint_url = Some(format!("http://127.0.0.1:{closed}"));
-    config.dependency_timeout = std::time::Duration::from_millis(800);
-    let broken = App::new(config);
+    let broken = app_with_ses_down();
     let email = format!("{}@example.com", unique("pending"));
     let body = json!({"name": "Pat Pending", "email": email, "message": "Mail will come later"});
 
@@ -193,15 +195,7 @@ async fn with_ses_down_the_lead_is_kept_and_sync_sends_it_later() {
 #[tokio::test]
 async fn the_scheduled_retry_sends_pending_mail_once_ses_answers() {
     let _turn = RETRIES.lock().await;
-    let mut config = stack_config();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    config.ses_endpoint_url = Some(format!("http://127.0.0.1:{closed}"));
-    config.dependency_timeout = std::time::Duration::from_millis(800);
-    let broken: &'static App = shared::runtime::keep(App::new(config));
+    let broken: &'static App = shared::runtime::keep(app_with_ses_down());
     let email = format!("{}@example.com", unique("scheduled"));
     let body = json!({"name": "Sam Scheduled", "email": email, "message": "Mail by the schedule"});
     let (status, resp) = call(

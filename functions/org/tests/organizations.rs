@@ -557,11 +557,7 @@ async fn database_status_reports_every_database_and_survives_an_unreachable_one(
     assert!(find(&format!("org_{account}")).is_some());
 
     let mut config = stack_config();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = test_support::free_port();
     config.set(
         "MONGODB_URI_CRM",
         Some(&format!(

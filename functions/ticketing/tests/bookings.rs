@@ -82,9 +82,12 @@ async fn a_lapsed_hold_is_free_for_the_next_booking_at_once() {
 
     // expire-holds then marks the first expired and leaves the new hold be.
     let event = serde_json::from_value(test_support::event("ticketing", "expire-holds")).unwrap();
+    let metrics = shared::telemetry::capture();
     ticketing::expire::expire_holds(app, event).await.unwrap();
     let stored = transit::bookings::find(app, &first).await.unwrap().unwrap();
     assert_eq!(stored.get_str("status").unwrap(), "expired");
+    // At least this one: the run also expires other tests' lapsed holds.
+    assert!(metrics.count(Business::HoldExpired) >= 1);
     assert_eq!(seat_status(app, &t, 0, 1, "2C").await, "taken");
     assert_eq!(seat_status(app, &t, 1, 2, "2C").await, "available");
 }
@@ -197,6 +200,46 @@ async fn bad_bookings_name_the_field() {
     let gone = trip(app, &c, -1).await;
     let (status, _) = hold(app, &p, &gone, 0, 2, &["1A"]).await;
     assert_eq!(status, 409);
+}
+
+/// The queue of transit jobs gone: the counter sale stands (the buyer has
+/// paid at the counter), its e-ticket mail is not sent and is counted as
+/// `MailsNotQueued`; with the queue there, nothing is counted.
+#[tokio::test]
+async fn a_counter_sale_stands_when_its_mail_cannot_be_queued() {
+    let app = app();
+    let mut config = test_support::stack_config();
+    let gone = std::env::var("TRANSIT_QUEUE_URL").unwrap() + "-gone";
+    config.set("TRANSIT_QUEUE_URL", Some(&gone));
+    let no_queue: &'static App = shared::runtime::keep(App::new(config));
+    let c = company(app).await;
+    let t = trip(app, &c, 72).await;
+    let sale = |seat: &str| {
+        let mut body = order(&t, 0, 2, &[seat]);
+        body["buyer"] = json!({"name": "Ana", "email": "ana@example.com"});
+        body
+    };
+
+    for (app, seat, not_queued) in [(app, "5A", 0), (no_queue, "5B", 1)] {
+        let metrics = shared::telemetry::capture();
+        let (status, body) = send(
+            app,
+            ticketing::counter::sell,
+            "create-counter-sale",
+            Some(&c.staff),
+            None,
+            Some(sale(seat)),
+            &[],
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["data"]["status"], "confirmed");
+        assert_eq!(
+            metrics.count(Business::MailNotQueued),
+            not_queued,
+            "seat {seat}"
+        );
+    }
 }
 
 #[tokio::test]

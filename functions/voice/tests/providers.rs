@@ -272,11 +272,7 @@ async fn provider_failures_are_502_or_503_never_500() {
         502
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = test_support::free_port();
     let app = app_with_gemini(&format!("http://127.0.0.1:{closed}")).await;
     let (status, resp) = call(
         voice::SERVICE,
