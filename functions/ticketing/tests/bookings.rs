@@ -214,24 +214,12 @@ async fn a_counter_sale_stands_when_its_mail_cannot_be_queued() {
     let no_queue: &'static App = shared::runtime::keep(App::new(config));
     let c = company(app).await;
     let t = trip(app, &c, 72).await;
-    let sale = |seat: &str| {
-        let mut body = order(&t, 0, 2, &[seat]);
-        body["buyer"] = json!({"name": "Ana", "email": "ana@example.com"});
-        body
-    };
+    let buyer = json!({"name": "Ana", "email": "ana@example.com"});
 
     for (app, seat, not_queued) in [(app, "5A", 0), (no_queue, "5B", 1)] {
         let metrics = shared::telemetry::capture();
-        let (status, body) = send(
-            app,
-            ticketing::counter::sell,
-            "create-counter-sale",
-            Some(&c.staff),
-            None,
-            Some(sale(seat)),
-            &[],
-        )
-        .await;
+        let (status, body) =
+            sell_at_counter(app, &c.staff, &t, (0, 2), &[seat], buyer.clone()).await;
         assert_eq!(status, 201, "{body}");
         assert_eq!(body["data"]["status"], "confirmed");
         assert_eq!(
@@ -247,21 +235,8 @@ async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
     let app = app();
     let c = company(app).await;
     let t = trip(app, &c, 72).await;
-    let sale = |seats: &[&str]| {
-        let mut body = order(&t, 0, 2, seats);
-        body["buyer"] = json!({"name": "Rui", "email": "rui@example.com"});
-        body
-    };
-    let (status, body) = send(
-        app,
-        ticketing::counter::sell,
-        "create-counter-sale",
-        Some(&c.staff),
-        None,
-        Some(sale(&["10A", "10B"])),
-        &[],
-    )
-    .await;
+    let buyer = json!({"name": "Rui", "email": "rui@example.com"});
+    let (status, body) = sell_at_counter(app, &c.staff, &t, (0, 2), &["10A", "10B"], buyer).await;
     assert_eq!(status, 201, "{body}");
     let b = &body["data"];
     assert_eq!(b["status"], "confirmed");
@@ -337,16 +312,13 @@ async fn a_counter_sale_is_confirmed_with_tickets_and_refunds_by_the_policy() {
 
     // 10 hours ahead the policy gives half back; money stays whole units.
     let soon = trip(app, &c, 10).await;
-    let mut body = order(&soon, 0, 1, &["1A"]);
-    body["buyer"] = json!({"name": "Rui"});
-    let (_, sold) = send(
+    let (_, sold) = sell_at_counter(
         app,
-        ticketing::counter::sell,
-        "create-counter-sale",
-        Some(&c.staff),
-        None,
-        Some(body),
-        &[],
+        &c.staff,
+        &soon,
+        (0, 1),
+        &["1A"],
+        json!({"name": "Rui"}),
     )
     .await;
     let id = sold["data"]["id"].as_str().unwrap();
@@ -454,18 +426,8 @@ async fn bookings_are_seen_only_by_their_passenger_and_company() {
     assert_eq!(ours["data"].as_array().unwrap().len(), 1);
 
     // Another company's staff cannot sell this trip.
-    let mut body = order(&t, 0, 2, &["2D"]);
-    body["buyer"] = json!({"name": "X"});
-    let (status, _) = send(
-        app,
-        ticketing::counter::sell,
-        "create-counter-sale",
-        Some(&other.staff),
-        None,
-        Some(body),
-        &[],
-    )
-    .await;
+    let (status, _) =
+        sell_at_counter(app, &other.staff, &t, (0, 2), &["2D"], json!({"name": "X"})).await;
     assert_eq!(status, 400);
 }
 

@@ -74,6 +74,30 @@ pub async fn hold(
     .await
 }
 
+/// `who` (company staff) sells `seats` of `t` from stop `from` to `to` at
+/// the counter to `buyer`: status and body.
+pub async fn sell_at_counter(
+    app: &App,
+    who: &Principal,
+    t: &Trip,
+    (from, to): (usize, usize),
+    seats: &[&str],
+    buyer: Value,
+) -> (u16, Value) {
+    let mut body = order(t, from, to, seats);
+    body["buyer"] = buyer;
+    send(
+        app,
+        ticketing::counter::sell,
+        "create-counter-sale",
+        Some(who),
+        None,
+        Some(body),
+        &[],
+    )
+    .await
+}
+
 /// The seat map's status of `seat` for stops `from`..`to`.
 pub async fn seat_status(app: &App, t: &Trip, from: usize, to: usize, seat: &str) -> String {
     let (status, body) = send(
