@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Installs the pinned local tool chain (scripts/requirements.txt) into .venv.
 # Idempotent: re-installs only when requirements.txt changed.
+# `--no-rust`: the tools only, for a machine that deploys a packaged
+# template and compiles nothing (the pipeline's deploy jobs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rust=yes
+case "${1:-}" in
+  --no-rust) rust=no ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--no-rust]" >&2; exit 2 ;;
+esac
 
 # The pinned Rust toolchain (rust-toolchain.toml). Offline machines often
 # have it only as `stable`: link that when the versions match.
 pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
-if ! command -v rustup >/dev/null; then
+if [ "$rust" = no ]; then
+  :
+elif ! command -v rustup >/dev/null; then
   echo "setup: no rustup; cargo must be Rust $pinned (rust-toolchain.toml)" >&2
 elif ! RUSTUP_AUTO_INSTALL=0 rustup run "$pinned" rustc --version >/dev/null 2>&1; then
   if [ "$(rustup run stable rustc --version 2>/dev/null | cut -d' ' -f2)" = "$pinned" ]; then
