@@ -234,19 +234,23 @@ pub async fn search(app: &App, req: Request) -> Result<Reply, ApiError> {
         .zip(free)
         .filter(|(_, free)| *free >= q.passengers)
         .collect();
+    // The seats filter and the total need every candidate counted; the
+    // companies' names only the page's.
+    let total = answering.len() as u64;
+    let page: Vec<_> = answering
+        .into_iter()
+        .skip(usize::try_from(paging.skip()).unwrap_or(usize::MAX))
+        .take(usize::try_from(paging.limit).unwrap_or(usize::MAX))
+        .collect();
     let names = display_names(
         app,
-        answering
-            .iter()
+        page.iter()
             .map(|((t, _, _), _)| t.get_str("companyId").unwrap_or_default().to_owned())
             .collect(),
     )
     .await?;
-    let total = answering.len() as u64;
-    let offers = answering
+    let offers = page
         .into_iter()
-        .skip(usize::try_from(paging.skip()).unwrap_or(usize::MAX))
-        .take(usize::try_from(paging.limit).unwrap_or(usize::MAX))
         .map(|((trip, from, to), free)| offer(trip, *from, *to, free, &names))
         .collect::<Result<Vec<_>, _>>()?;
     Reply::page(paging.page_of(offers, total))
