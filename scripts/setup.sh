@@ -16,7 +16,7 @@ esac
 # have it only as `stable`: link that when the versions match.
 pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
 if [ "$rust" = no ]; then
-  :
+  echo "setup: --no-rust: leaving the Rust toolchain as it is"
 elif ! command -v rustup >/dev/null; then
   echo "setup: no rustup; cargo must be Rust $pinned (rust-toolchain.toml)" >&2
 elif ! RUSTUP_AUTO_INSTALL=0 rustup run "$pinned" rustc --version >/dev/null 2>&1; then

@@ -438,7 +438,8 @@ pub const PNG: &[u8] = &[
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-/// A TCP port free on 127.0.0.1 right now (for servers a test starts).
+/// A TCP port free on 127.0.0.1 right now: for a server a test starts, or,
+/// left unused, as a dependency that refuses every connection.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
